@@ -1,0 +1,88 @@
+# nginx-wellknown. `make` builds build/ngx_http_wellknown_module.so against
+# NGINX_SRC (Debian's nginx-dev tree by default); `make test` runs every test;
+# `make demo` starts a demo on 127.0.0.1:$(PORT).
+SHELL := /bin/bash
+
+NGINX_SRC ?= /usr/share/nginx/src
+NGINX_BIN ?= /usr/sbin/nginx
+PORT      ?= 8080
+BUILD     := build
+NGX_TREE  := $(BUILD)/nginx
+MODULE    := $(BUILD)/ngx_http_wellknown_module.so
+
+CXX       ?= g++
+WARN      := -Wall -Wextra -Werror
+CORE_SRCS := $(wildcard src/core/*.cpp)
+CORE_HDRS := $(wildcard src/core/*.hpp)
+NGX_SRCS  := $(wildcard src/ngx/*.cpp)
+UNIT_SRCS := $(wildcard test/unit/*.cpp)
+UNIT_BIN  := $(BUILD)/unit-tests
+
+# Debian packages the build, the tests and the demo need.
+APT_PACKAGES := nginx nginx-dev libssl-dev nlohmann-json3-dev libgtest-dev g++ make \
+                perl python3-jwt python3-jwcrypto python3-cryptography nodejs npm openssl curl
+
+.PHONY: all module deps test unit t interop demo demo-stop clean
+
+all: module
+
+# Installs missing Debian packages (root on a fresh machine); no-op when all
+# are present.
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# Configure a private copy of the nginx tree once. Debian's tree carries its
+# configure flags in conf_flags, so the module's signature matches
+# /usr/sbin/nginx; any other tree gets --with-compat, as nginx.org's packages.
+$(NGX_TREE)/objs/Makefile: config
+	rm -rf $(NGX_TREE) && mkdir -p $(BUILD) && cp -r $(NGINX_SRC) $(NGX_TREE)
+	cd $(NGX_TREE) && if [ -f conf_flags ]; then . ./conf_flags; else NGX_CONF_FLAGS=(--with-compat); fi && \
+	  ./configure "$${NGX_CONF_FLAGS[@]}" $(NGX_CONFIGURE_ARGS) --add-dynamic-module=$(CURDIR) >configure.log
+	# nginx compiles addon sources with its C flags; give ours C++17, the
+	# project's warnings, and hidden visibility (nginx only looks up the
+	# three ngx_module* tables, which live in the generated C file).
+	printf '\nobjs/addon/core/%%.o objs/addon/ngx/%%.o: CFLAGS += -std=c++17 $(WARN) -fvisibility=hidden\n' >> $(NGX_TREE)/objs/Makefile
+
+module: $(MODULE)
+
+$(MODULE): $(NGX_TREE)/objs/Makefile $(CORE_SRCS) $(CORE_HDRS) $(NGX_SRCS)
+	$(MAKE) -s -C $(NGX_TREE) -f objs/Makefile modules
+	cp $(NGX_TREE)/objs/ngx_http_wellknown_module.so $@
+
+# ---------------------------------------------------------------- tests
+
+$(UNIT_BIN): $(CORE_SRCS) $(CORE_HDRS) $(UNIT_SRCS)
+	@mkdir -p $(BUILD)
+	$(CXX) -std=c++17 $(WARN) -g -O1 -Isrc $(CORE_SRCS) $(UNIT_SRCS) -o $@ \
+	  -lgtest -lgtest_main -lpthread -lssl -lcrypto
+
+unit: $(UNIT_BIN)
+	$(UNIT_BIN)
+
+interop-deps:
+	cd t/interop && npm ci --no-audit --no-fund --silent
+
+t: module interop-deps
+	NGINX_BIN=$(NGINX_BIN) MODULE=$(CURDIR)/$(MODULE) prove -r t/
+
+test: deps
+	$(MAKE) unit
+	$(MAKE) t
+
+# ---------------------------------------------------------------- demo
+
+DEMO := $(BUILD)/demo
+
+demo: deps module
+	@PORT=$(PORT) NGINX_BIN=$(NGINX_BIN) MODULE=$(CURDIR)/$(MODULE) DEMO=$(CURDIR)/$(DEMO) \
+	  bash conf-examples/demo.sh start
+
+demo-stop:
+	@NGINX_BIN=$(NGINX_BIN) DEMO=$(CURDIR)/$(DEMO) bash conf-examples/demo.sh stop
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,62 @@
+#include "encoding.hpp"
+
+#include <openssl/evp.h>
+
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
+#include <vector>
+
+namespace wellknown {
+
+std::string base64(std::string_view bytes) {
+  // EVP_EncodeBlock writes 4 output bytes per 3 input bytes plus a NUL.
+  std::vector<unsigned char> out(4 * ((bytes.size() + 2) / 3) + 1);
+  int n = EVP_EncodeBlock(out.data(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                          static_cast<int>(bytes.size()));
+  if (n < 0) {
+    throw std::runtime_error("base64 encoding failed");
+  }
+  return std::string(reinterpret_cast<const char*>(out.data()), static_cast<size_t>(n));
+}
+
+std::string base64url(std::string_view bytes) {
+  std::string s = base64(bytes);
+  while (!s.empty() && s.back() == '=') {
+    s.pop_back();
+  }
+  for (char& c : s) {
+    if (c == '+') {
+      c = '-';
+    } else if (c == '/') {
+      c = '_';
+    }
+  }
+  return s;
+}
+
+static std::string digest(const EVP_MD* md, std::string_view bytes) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), out, &len, md, nullptr) != 1) {
+    throw std::runtime_error("digest computation failed");
+  }
+  return std::string(reinterpret_cast<const char*>(out), len);
+}
+
+std::string sha256(std::string_view bytes) { return digest(EVP_sha256(), bytes); }
+
+std::string sha1(std::string_view bytes) { return digest(EVP_sha1(), bytes); }
+
+bool is_valid_utf8(std::string_view s) {
+  // nlohmann::json's serialiser validates UTF-8 strictly (overlong forms,
+  // surrogates, truncated sequences) and throws type_error 316 otherwise.
+  try {
+    (void)nlohmann::json(std::string(s)).dump();
+    return true;
+  } catch (const nlohmann::json::type_error&) {
+    return false;
+  }
+}
+
+}  // namespace wellknown

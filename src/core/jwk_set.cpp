@@ -1,0 +1,51 @@
+#include "jwk_set.hpp"
+
+#include <algorithm>
+
+namespace wellknown {
+
+std::string JwkSet::add(Jwk jwk) {
+  std::string warning;
+  std::string thumbprint = jwk.thumbprint();
+  for (const auto& k : keys_) {
+    if (k.kid == jwk.kid) {
+      throw ConfigError("duplicate kid \"" + jwk.kid +
+                        "\": another key in this set already has it; clients pick keys by kid "
+                        "(RFC 7517 §4.5)");
+    }
+    if (k.thumbprint() == thumbprint) {
+      warning = "the same key is already in this set as kid \"" + k.kid + "\"";
+    }
+  }
+  keys_.push_back(std::move(jwk));
+  return warning;
+}
+
+std::string JwkSet::serialize() const {
+  nlohmann::ordered_json keys = nlohmann::ordered_json::array();
+  for (const auto& k : keys_) {
+    nlohmann::ordered_json j = k.to_json();
+    for (const auto& member : j.items()) {
+      if (!is_public_jwk_member(member.key())) {
+        throw ConfigError("internal error: refusing to publish JWK member \"" + member.key() + "\"");
+      }
+    }
+    keys.push_back(std::move(j));
+  }
+  nlohmann::ordered_json set;
+  set["keys"] = std::move(keys);
+  return set.dump();
+}
+
+std::vector<std::string> JwkSet::signing_algs() const {
+  std::vector<std::string> algs;
+  for (const auto& k : keys_) {
+    if (k.is_signing_key() && !k.alg.empty() &&
+        std::find(algs.begin(), algs.end(), k.alg) == algs.end()) {
+      algs.push_back(k.alg);
+    }
+  }
+  return algs;
+}
+
+}  // namespace wellknown

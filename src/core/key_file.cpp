@@ -1,0 +1,294 @@
+#include "key_file.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+namespace wellknown {
+
+namespace {
+
+struct BioFree {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+
+// One PEM block as returned by PEM_read_bio. The decoded bytes may be a
+// private key, so they are wiped when the block goes away.
+struct PemBlock {
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* data = nullptr;
+  long len = 0;
+  PemBlock() = default;
+  PemBlock(const PemBlock&) = delete;
+  PemBlock& operator=(const PemBlock&) = delete;
+  ~PemBlock() {
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_clear_free(data, static_cast<size_t>(len > 0 ? len : 0));
+  }
+};
+
+// Wipes a buffer that may hold private key text when it goes out of scope.
+struct Wipe {
+  std::string& s;
+  ~Wipe() { OPENSSL_cleanse(s.data(), s.size()); }
+};
+
+std::string openssl_reason() {
+  unsigned long e = ERR_peek_last_error();
+  std::string r = e ? ERR_reason_error_string(e) ? ERR_reason_error_string(e) : "unknown" : "";
+  ERR_clear_error();
+  return r;
+}
+
+// Reduces any key to a key object that holds only the public half, by
+// round-tripping it through SubjectPublicKeyInfo DER.
+PublicKeyPtr public_half(const EVP_PKEY* key) {
+  unsigned char* der = nullptr;
+  int len = i2d_PUBKEY(key, &der);
+  if (len <= 0) {
+    ERR_clear_error();
+    throw ConfigError("cannot extract the public key");
+  }
+  const unsigned char* p = der;
+  PublicKeyPtr pub(d2i_PUBKEY(nullptr, &p, len));
+  OPENSSL_free(der);
+  if (!pub) {
+    ERR_clear_error();
+    throw ConfigError("cannot extract the public key");
+  }
+  return pub;
+}
+
+// Decodes a DER structure with `decode` and checks it used every byte.
+template <typename Decode>
+auto decode_all(const PemBlock& block, const char* what, Decode decode) {
+  const unsigned char* p = block.data;
+  auto obj = decode(&p, block.len);
+  if (!obj) {
+    std::string reason = openssl_reason();
+    throw ConfigError(std::string("malformed ") + what +
+                      (reason.empty() ? "" : " (" + reason + ")"));
+  }
+  if (p != block.data + block.len) {
+    ERR_clear_error();
+    throw ConfigError(std::string("trailing bytes after the ") + what);
+  }
+  return obj;
+}
+
+EVP_PKEY* decode_private(const PemBlock& block, int type, const char* what) {
+  auto pkey = decode_all(block, what, [type](const unsigned char** p, long len) {
+    return type == EVP_PKEY_NONE ? d2i_AutoPrivateKey(nullptr, p, len)
+                                 : d2i_PrivateKey(type, nullptr, p, len);
+  });
+  return pkey;
+}
+
+}  // namespace
+
+PublicKeyMaterial parse_key_pem(std::string_view pem) {
+  ERR_clear_error();
+  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) {
+    throw ConfigError("out of memory");
+  }
+
+  std::vector<PublicKeyPtr> keys;
+  std::vector<X509Ptr> certs;
+  int blocks = 0;
+
+  for (;;) {
+    PemBlock block;
+    if (PEM_read_bio(bio.get(), &block.name, &block.header, &block.data, &block.len) != 1) {
+      unsigned long e = ERR_peek_last_error();
+      bool clean_end = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
+      ERR_clear_error();
+      if (clean_end) {
+        break;
+      }
+      throw ConfigError("malformed or truncated PEM block after " + std::to_string(blocks) +
+                        " good block(s)");
+    }
+    ++blocks;
+    std::string name = block.name;
+
+    // RFC 1421 encryption headers on a traditional PEM key.
+    if (block.header && std::strstr(block.header, "ENCRYPTED")) {
+      throw ConfigError("\"" + name +
+                        "\" is encrypted; give the public key, a certificate, or an unencrypted "
+                        "private key");
+    }
+
+    if (name == "PUBLIC KEY") {
+      keys.emplace_back(decode_all(block, "SubjectPublicKeyInfo public key",
+                                   [](const unsigned char** p, long len) {
+                                     return d2i_PUBKEY(nullptr, p, len);
+                                   }));
+    } else if (name == "RSA PUBLIC KEY") {
+      keys.emplace_back(decode_all(block, "PKCS#1 RSA public key",
+                                   [](const unsigned char** p, long len) {
+                                     return d2i_PublicKey(EVP_PKEY_RSA, nullptr, p, len);
+                                   }));
+    } else if (name == "PRIVATE KEY" || name == "RSA PRIVATE KEY" || name == "EC PRIVATE KEY") {
+      int type = name == "RSA PRIVATE KEY"  ? EVP_PKEY_RSA
+                 : name == "EC PRIVATE KEY" ? EVP_PKEY_EC
+                                            : EVP_PKEY_NONE;
+      const char* what = type == EVP_PKEY_RSA  ? "PKCS#1 RSA private key"
+                         : type == EVP_PKEY_EC ? "SEC1 EC private key"
+                                               : "PKCS#8 private key";
+      PublicKeyPtr priv(decode_private(block, type, what));
+      // Take the public half and free the private key at once.
+      keys.push_back(public_half(priv.get()));
+    } else if (name == "CERTIFICATE" || name == "X509 CERTIFICATE") {
+      certs.emplace_back(decode_all(block, "X.509 certificate", [](const unsigned char** p,
+                                                                   long len) {
+        return d2i_X509(nullptr, p, len);
+      }));
+    } else if (name == "EC PARAMETERS") {
+      // `openssl ecparam -genkey` writes the curve before the key; the key
+      // itself names its curve, so the parameters block adds nothing.
+      continue;
+    } else if (name == "ENCRYPTED PRIVATE KEY") {
+      throw ConfigError(
+          "the private key is encrypted (ENCRYPTED PRIVATE KEY); give the public key, a "
+          "certificate, or an unencrypted private key");
+    } else if (name == "DSA PRIVATE KEY" || name == "DSA PARAMETERS") {
+      throw ConfigError("unsupported key type DSA: JOSE has no DSA algorithm (RFC 7518 §3.1)");
+    } else if (name == "DH PARAMETERS" || name == "X9.42 DH PARAMETERS") {
+      throw ConfigError("unsupported key type DH: JOSE has no finite-field DH (RFC 7518 §4.1)");
+    } else if (name == "OPENSSH PRIVATE KEY") {
+      throw ConfigError(
+          "OpenSSH key format is not supported; convert it with `ssh-keygen -e -m PKCS8 -f FILE`");
+    } else if (name == "CERTIFICATE REQUEST" || name == "NEW CERTIFICATE REQUEST") {
+      throw ConfigError("a certificate signing request is not a key; give the key or certificate");
+    } else {
+      throw ConfigError("unsupported PEM block \"" + name +
+                        "\"; expected PUBLIC KEY, RSA PUBLIC KEY, PRIVATE KEY, RSA PRIVATE KEY, "
+                        "EC PRIVATE KEY or CERTIFICATE");
+    }
+  }
+
+  if (blocks == 0) {
+    throw ConfigError("no PEM data found (expected a \"-----BEGIN ...-----\" block)");
+  }
+  if (keys.size() > 1) {
+    throw ConfigError("the file holds " + std::to_string(keys.size()) +
+                      " keys; give one key per file");
+  }
+  if (keys.empty() && certs.empty()) {
+    throw ConfigError("the file holds no key or certificate");
+  }
+
+  PublicKeyMaterial out;
+  if (!certs.empty()) {
+    // The leaf certificate's key is the key; a private key in the same file
+    // must be its partner.
+    PublicKeyPtr leaf_key = public_half(X509_get0_pubkey(certs[0].get()));
+    if (!keys.empty() && EVP_PKEY_eq(keys[0].get(), leaf_key.get()) != 1) {
+      ERR_clear_error();
+      throw ConfigError("the key in the file does not match the first (leaf) certificate");
+    }
+    // RFC 7517 §4.7: each certificate in x5c is certified by the next one.
+    for (size_t i = 1; i < certs.size(); ++i) {
+      if (X509_check_issued(certs[i].get(), certs[i - 1].get()) != X509_V_OK) {
+        ERR_clear_error();
+        throw ConfigError("certificate #" + std::to_string(i + 1) + " did not issue certificate #" +
+                          std::to_string(i) +
+                          "; the chain must be in order, leaf first (RFC 7517 §4.7)");
+      }
+    }
+    for (const auto& c : certs) {
+      unsigned char* der = nullptr;
+      int len = i2d_X509(c.get(), &der);
+      if (len <= 0) {
+        ERR_clear_error();
+        throw ConfigError("cannot encode certificate");
+      }
+      out.certificate_chain_der.emplace_back(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+      OPENSSL_free(der);
+    }
+    if (X509_cmp_current_time(X509_get0_notAfter(certs[0].get())) < 0) {
+      out.warnings.push_back("the leaf certificate has expired; clients that check x5c will refuse it");
+    }
+    out.key = std::move(leaf_key);
+  } else {
+    out.key = std::move(keys[0]);
+  }
+  ERR_clear_error();
+  return out;
+}
+
+PublicKeyMaterial load_key_file(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    throw ConfigError("cannot open key file \"" + path + "\": " + std::strerror(errno));
+  }
+  std::unique_ptr<FILE, int (*)(FILE*)> guard(f, std::fclose);
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0) {
+    throw ConfigError("cannot stat key file \"" + path + "\": " + std::strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    throw ConfigError("key file \"" + path + "\" is a directory");
+  }
+  std::string text;
+  Wipe wipe{text};
+  // One buffer, sized up front, so no reallocation leaves unwiped copies of
+  // private key text behind. Non-regular files (pipes, devices) get the cap.
+  size_t want = S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) < kMaxKeyFileSize
+                    ? static_cast<size_t>(st.st_size)
+                    : kMaxKeyFileSize;
+  text.resize(want + 1);
+  size_t n = 0;
+  while (n < text.size()) {
+    size_t got = std::fread(text.data() + n, 1, text.size() - n, f);
+    if (got == 0) {
+      break;
+    }
+    n += got;
+  }
+  if (std::ferror(f)) {
+    throw ConfigError("cannot read key file \"" + path + "\": " + std::strerror(errno));
+  }
+  if (n == text.size() && want < kMaxKeyFileSize) {
+    throw ConfigError("key file \"" + path + "\" changed while it was read; try again");
+  }
+  if (n > kMaxKeyFileSize) {
+    throw ConfigError("key file \"" + path + "\" is larger than 1 MiB");
+  }
+  if (n == 0) {
+    throw ConfigError("key file \"" + path + "\" is empty");
+  }
+  try {
+    return parse_key_pem(std::string_view(text.data(), n));
+  } catch (const ConfigError& e) {
+    throw ConfigError("key file \"" + path + "\": " + e.what());
+  }
+}
+
+PublicKeyPtr public_key_from_raw(const char* type_name, std::string_view raw) {
+  PublicKeyPtr key(EVP_PKEY_new_raw_public_key_ex(
+      nullptr, type_name, nullptr, reinterpret_cast<const unsigned char*>(raw.data()), raw.size()));
+  if (!key) {
+    ERR_clear_error();
+    throw ConfigError(std::string("invalid raw ") + type_name + " public key");
+  }
+  return key;
+}
+
+}  // namespace wellknown

@@ -1,0 +1,48 @@
+// Reading operator key files: PEM public keys, private keys and X.509
+// certificates, reduced to a public key and an optional certificate chain.
+#pragma once
+
+#include <openssl/evp.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "error.hpp"
+
+namespace wellknown {
+
+struct EvpPkeyFree {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+using PublicKeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
+
+// Key files larger than this are refused: no PEM key or short chain comes
+// near it, and a cap keeps a wrong path (a log file, /dev/zero) from being
+// read into the master's memory.
+constexpr size_t kMaxKeyFileSize = 1024 * 1024;
+
+// What a key file contributes to a JWK: the public key only (any private key
+// in the file has been reduced to its public half and freed), and, if the
+// file held certificates, their DER encodings, leaf first.
+struct PublicKeyMaterial {
+  PublicKeyPtr key;
+  std::vector<std::string> certificate_chain_der;
+  Warnings warnings;
+};
+
+// Parses PEM text. `source` names the input in error messages.
+// Accepted blocks: PUBLIC KEY (SubjectPublicKeyInfo), RSA PUBLIC KEY (PKCS#1),
+// PRIVATE KEY (PKCS#8), RSA PRIVATE KEY (PKCS#1), EC PRIVATE KEY (SEC1),
+// CERTIFICATE (one or a chain, leaf first), and EC PARAMETERS (ignored).
+PublicKeyMaterial parse_key_pem(std::string_view pem);
+
+// Reads `path` (at most kMaxKeyFileSize bytes) and parses it as above. The
+// bytes read are wiped from memory before returning.
+PublicKeyMaterial load_key_file(const std::string& path);
+
+// Wraps a raw public key (RFC 8037 OKP keys) as an EVP_PKEY; for tests.
+PublicKeyPtr public_key_from_raw(const char* type_name, std::string_view raw);
+
+}  // namespace wellknown

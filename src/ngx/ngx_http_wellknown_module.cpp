@@ -1,0 +1,472 @@
+// ngx_http_wellknown_module: the nginx adapter. Directive handlers hand
+// operator input to the nginx-free core (src/core) at config load; the
+// content handler only picks a precomputed response and hands nginx pointers.
+//
+// Every callback is noexcept and catches everything the core throws: no C++
+// exception ever crosses into nginx.
+
+extern "C" {
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+}
+
+#include <map>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "core/jwk_set.hpp"
+#include "core/representation.hpp"
+
+extern "C" {
+extern ngx_module_t ngx_http_wellknown_module;
+}
+
+namespace {
+
+// The view of a precomputed response that the request path reads: pointers
+// into strings owned by config-lifetime C++ objects.
+struct ngx_http_wellknown_response_t {
+  ngx_str_t body;
+  ngx_str_t etag;
+};
+
+ngx_str_t view(const std::string& s) {
+  return ngx_str_t{s.size(), reinterpret_cast<u_char*>(const_cast<char*>(s.data()))};
+}
+
+// A named key set: its keys and the serialised JWKS, computed once at the
+// closing brace of `wellknown_keys NAME { ... }`.
+struct KeySet {
+  wellknown::JwkSet jwks;
+  wellknown::Representation representation;
+  ngx_http_wellknown_response_t response{};
+};
+
+// Everything the module builds at config load for one configuration
+// generation. Owned by the cycle's pool: a pool cleanup deletes it when the
+// configuration is retired after a reload.
+struct State {
+  std::map<std::string, std::unique_ptr<KeySet>> key_sets;
+  wellknown::Representation method_not_allowed;
+  ngx_http_wellknown_response_t method_not_allowed_response{};
+};
+
+}  // namespace
+
+struct ngx_http_wellknown_main_conf_t {
+  State* state;
+  time_t loaded_at;  // Last-Modified: when this configuration was loaded
+};
+
+struct ngx_http_wellknown_loc_conf_t {
+  const ngx_http_wellknown_response_t* response;  // set by wellknown_jwks
+  ngx_str_t cache_control;                        // empty: no header
+  // wellknown_jwks may name a set defined later in the file; it is resolved
+  // when the http block is complete, and reported at the directive's line.
+  ngx_str_t jwks_name;
+  u_char* jwks_file;
+  ngx_uint_t jwks_line;
+};
+
+namespace {
+
+// "public, max-age=600": see README, "Caching and key rotation".
+ngx_str_t kDefaultCacheControl = ngx_string("public, max-age=600");
+ngx_str_t kApplicationJson = ngx_string("application/json");
+
+char* conf_error(ngx_conf_t* cf, const char* directive, const std::string& message) {
+  ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s: %s", directive, message.c_str());
+  return static_cast<char*>(NGX_CONF_ERROR);
+}
+
+void conf_warnings(ngx_conf_t* cf, const std::string& where, const wellknown::Warnings& warnings) {
+  for (const auto& w : warnings) {
+    ngx_conf_log_error(NGX_LOG_WARN, cf, 0, "%s: %s", where.c_str(), w.c_str());
+  }
+}
+
+std::string to_string(const ngx_str_t& s) {
+  return std::string(reinterpret_cast<const char*>(s.data), s.len);
+}
+
+// ---------------------------------------------------------------- request path
+
+ngx_int_t push_header(ngx_http_request_t* r, ngx_str_t key, ngx_str_t value,
+                      ngx_table_elt_t** out = nullptr) {
+  auto* h = static_cast<ngx_table_elt_t*>(ngx_list_push(&r->headers_out.headers));
+  if (h == nullptr) {
+    return NGX_ERROR;
+  }
+  h->hash = 1;
+  h->key = key;
+  h->value = value;
+  h->lowcase_key = nullptr;
+#if (nginx_version >= 1023000)
+  h->next = nullptr;
+#endif
+  if (out) {
+    *out = h;
+  }
+  return NGX_OK;
+}
+
+ngx_int_t send_body(ngx_http_request_t* r, const ngx_str_t& body) {
+  ngx_int_t rc = ngx_http_send_header(r);
+  if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+    return rc;
+  }
+  auto* b = static_cast<ngx_buf_t*>(ngx_calloc_buf(r->pool));
+  if (b == nullptr) {
+    return NGX_ERROR;
+  }
+  // The body lives in config memory: nginx reads it in place.
+  b->pos = body.data;
+  b->last = body.data + body.len;
+  b->memory = 1;
+  b->last_buf = (r == r->main) ? 1 : 0;
+  b->last_in_chain = 1;
+  ngx_chain_t out{b, nullptr};
+  return ngx_http_output_filter(r, &out);
+}
+
+// CORS (Fetch standard §3.2): the documents are public, so any origin may
+// read them, without credentials.
+ngx_int_t add_cors(ngx_http_request_t* r) {
+  return push_header(r, ngx_string("Access-Control-Allow-Origin"), ngx_string("*"));
+}
+
+ngx_int_t send_preflight(ngx_http_request_t* r) {
+  ngx_int_t rc = ngx_http_discard_request_body(r);
+  if (rc != NGX_OK) {
+    return rc;
+  }
+  r->headers_out.status = NGX_HTTP_NO_CONTENT;
+  r->headers_out.content_length_n = 0;
+  if (add_cors(r) != NGX_OK ||
+      push_header(r, ngx_string("Access-Control-Allow-Methods"), ngx_string("GET, HEAD, OPTIONS")) !=
+          NGX_OK ||
+      push_header(r, ngx_string("Access-Control-Max-Age"), ngx_string("86400")) != NGX_OK) {
+    return NGX_HTTP_INTERNAL_SERVER_ERROR;
+  }
+  // Allow whatever request headers the browser asks for: the documents are
+  // public and credentials are never allowed with "*".
+  ngx_list_part_t* part = &r->headers_in.headers.part;
+  auto* h = static_cast<ngx_table_elt_t*>(part->elts);
+  for (ngx_uint_t i = 0;; i++) {
+    if (i >= part->nelts) {
+      if (part->next == nullptr) {
+        break;
+      }
+      part = part->next;
+      h = static_cast<ngx_table_elt_t*>(part->elts);
+      i = 0;
+      if (part->nelts == 0) {
+        continue;
+      }
+    }
+    if (h[i].key.len == sizeof("Access-Control-Request-Headers") - 1 &&
+        ngx_strncasecmp(h[i].key.data, reinterpret_cast<u_char*>(const_cast<char*>(
+                                           "Access-Control-Request-Headers")),
+                        h[i].key.len) == 0) {
+      if (push_header(r, ngx_string("Access-Control-Allow-Headers"), h[i].value) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+      }
+      break;
+    }
+  }
+  return ngx_http_send_header(r);
+}
+
+ngx_int_t send_method_not_allowed(ngx_http_request_t* r,
+                                  const ngx_http_wellknown_main_conf_t* mcf) {
+  ngx_int_t rc = ngx_http_discard_request_body(r);
+  if (rc != NGX_OK) {
+    return rc;
+  }
+  const ngx_http_wellknown_response_t& resp = mcf->state->method_not_allowed_response;
+  r->headers_out.status = NGX_HTTP_NOT_ALLOWED;
+  r->headers_out.content_type = kApplicationJson;
+  r->headers_out.content_type_len = kApplicationJson.len;
+  r->headers_out.content_length_n = static_cast<off_t>(resp.body.len);
+  // RFC 9110 §15.5.6: a 405 response MUST carry Allow.
+  if (push_header(r, ngx_string("Allow"), ngx_string("GET, HEAD, OPTIONS")) != NGX_OK ||
+      add_cors(r) != NGX_OK) {
+    return NGX_HTTP_INTERNAL_SERVER_ERROR;
+  }
+  return send_body(r, resp.body);
+}
+
+ngx_int_t ngx_http_wellknown_handler(ngx_http_request_t* r) noexcept {
+  auto* lcf = static_cast<ngx_http_wellknown_loc_conf_t*>(
+      ngx_http_get_module_loc_conf(r, ngx_http_wellknown_module));
+  if (r->method == NGX_HTTP_OPTIONS) {
+    return send_preflight(r);
+  }
+  if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
+    return send_method_not_allowed(r, static_cast<ngx_http_wellknown_main_conf_t*>(
+                                          ngx_http_get_module_main_conf(r, ngx_http_wellknown_module)));
+  }
+  ngx_int_t rc = ngx_http_discard_request_body(r);
+  if (rc != NGX_OK) {
+    return rc;
+  }
+
+  const ngx_http_wellknown_response_t* resp = lcf->response;
+  auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
+      ngx_http_get_module_main_conf(r, ngx_http_wellknown_module));
+
+  r->headers_out.status = NGX_HTTP_OK;
+  r->headers_out.content_type = kApplicationJson;
+  r->headers_out.content_type_len = kApplicationJson.len;
+  r->headers_out.content_length_n = static_cast<off_t>(resp->body.len);
+  r->headers_out.last_modified_time = mcf->loaded_at;
+  // nginx's not_modified filter answers If-None-Match (lists, "*", weak
+  // comparison, RFC 9110 §13.1.2) and If-Modified-Since against these.
+  if (push_header(r, ngx_string("ETag"), resp->etag, &r->headers_out.etag) != NGX_OK ||
+      add_cors(r) != NGX_OK ||
+      (lcf->cache_control.len &&
+       push_header(r, ngx_string("Cache-Control"), lcf->cache_control) != NGX_OK)) {
+    return NGX_HTTP_INTERNAL_SERVER_ERROR;
+  }
+  return send_body(r, resp->body);
+}
+
+// ---------------------------------------------------------------- config
+
+void delete_state(void* data) noexcept { delete static_cast<State*>(data); }
+
+void* create_main_conf(ngx_conf_t* cf) noexcept {
+  auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
+      ngx_pcalloc(cf->pool, sizeof(ngx_http_wellknown_main_conf_t)));
+  if (mcf == nullptr) {
+    return nullptr;
+  }
+  ngx_pool_cleanup_t* cln = ngx_pool_cleanup_add(cf->pool, 0);
+  if (cln == nullptr) {
+    return nullptr;
+  }
+  try {
+    auto state = std::make_unique<State>();
+    state->method_not_allowed = wellknown::make_representation(wellknown::json_error_body(
+        "method_not_allowed", "this resource supports GET, HEAD and OPTIONS only"));
+    state->method_not_allowed_response = {view(state->method_not_allowed.body),
+                                          view(state->method_not_allowed.etag)};
+    mcf->state = state.release();
+  } catch (...) {
+    return nullptr;
+  }
+  cln->handler = delete_state;
+  cln->data = mcf->state;
+  mcf->loaded_at = ngx_time();
+  return mcf;
+}
+
+void* create_loc_conf(ngx_conf_t* cf) noexcept {
+  auto* lcf = static_cast<ngx_http_wellknown_loc_conf_t*>(
+      ngx_pcalloc(cf->pool, sizeof(ngx_http_wellknown_loc_conf_t)));
+  if (lcf == nullptr) {
+    return nullptr;
+  }
+  // Unset until a directive or the merge sets it.
+  lcf->cache_control.data = nullptr;
+  lcf->cache_control.len = NGX_CONF_UNSET_SIZE;
+  return lcf;
+}
+
+char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
+  auto* prev = static_cast<ngx_http_wellknown_loc_conf_t*>(parent);
+  auto* conf = static_cast<ngx_http_wellknown_loc_conf_t*>(child);
+  if (conf->cache_control.len == NGX_CONF_UNSET_SIZE) {
+    conf->cache_control = prev->cache_control.len == NGX_CONF_UNSET_SIZE ? kDefaultCacheControl
+                                                                          : prev->cache_control;
+  }
+  if (conf->jwks_name.len && conf->response == nullptr) {
+    auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
+        ngx_http_conf_get_module_main_conf(cf, ngx_http_wellknown_module));
+    try {
+      auto it = mcf->state->key_sets.find(to_string(conf->jwks_name));
+      if (it == mcf->state->key_sets.end()) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "wellknown_jwks: no key set named \"%V\"; define it with "
+                      "wellknown_keys %V { key FILE; } in the http block in %s:%ui",
+                      &conf->jwks_name, &conf->jwks_name, conf->jwks_file, conf->jwks_line);
+        return static_cast<char*>(NGX_CONF_ERROR);
+      }
+      conf->response = &it->second->response;
+    } catch (...) {
+      return static_cast<char*>(NGX_CONF_ERROR);
+    }
+  }
+  return NGX_CONF_OK;
+}
+
+// One line inside `wellknown_keys NAME { ... }`: key FILE [OPTION ...];
+char* keys_block_line(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* set = static_cast<KeySet*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  try {
+    if (to_string(args[0]) != "key") {
+      return conf_error(cf, "wellknown_keys",
+                        "unknown directive \"" + to_string(args[0]) +
+                            "\" in the key set; expected: key FILE [kid=...] [alg=...] [use=...] "
+                            "[key_ops=...] [x5t] [allow_weak];");
+    }
+    if (cf->args->nelts < 2) {
+      return conf_error(cf, "wellknown_keys", "\"key\" needs a file name: key FILE [OPTION ...];");
+    }
+    ngx_str_t file = args[1];
+    if (ngx_conf_full_name(cf->cycle, &file, 1) != NGX_OK) {
+      return static_cast<char*>(NGX_CONF_ERROR);
+    }
+    std::vector<std::string> tokens;
+    for (ngx_uint_t i = 2; i < cf->args->nelts; i++) {
+      tokens.push_back(to_string(args[i]));
+    }
+    std::string path = to_string(file);
+    wellknown::KeyOptions options = wellknown::parse_key_options(tokens);
+    wellknown::PublicKeyMaterial material = wellknown::load_key_file(path);
+    wellknown::Jwk jwk = wellknown::make_jwk(material, options);
+    std::string where = "key \"" + path + "\"";
+    conf_warnings(cf, where, material.warnings);
+    std::string dup = set->jwks.add(std::move(jwk));
+    if (!dup.empty()) {
+      conf_warnings(cf, where, {dup});
+    }
+  } catch (const std::exception& e) {
+    return conf_error(cf, "wellknown_keys", e.what());
+  } catch (...) {
+    return conf_error(cf, "wellknown_keys", "unexpected error");
+  }
+  return NGX_CONF_OK;
+}
+
+// wellknown_keys NAME { key FILE [OPTION ...]; ... }
+char* wellknown_keys(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  std::string name = to_string(args[1]);
+  KeySet* set = nullptr;
+  try {
+    if (name.empty()) {
+      return conf_error(cf, "wellknown_keys", "the key set name is empty");
+    }
+    if (mcf->state->key_sets.count(name)) {
+      return conf_error(cf, "wellknown_keys", "key set \"" + name + "\" is already defined");
+    }
+    auto owned = std::make_unique<KeySet>();
+    set = owned.get();
+    mcf->state->key_sets.emplace(name, std::move(owned));
+  } catch (...) {
+    return conf_error(cf, "wellknown_keys", "out of memory");
+  }
+
+  ngx_conf_t saved = *cf;
+  cf->handler = keys_block_line;
+  cf->handler_conf = reinterpret_cast<char*>(set);
+  char* rv = ngx_conf_parse(cf, nullptr);
+  *cf = saved;
+  if (rv != NGX_CONF_OK) {
+    return rv;
+  }
+
+  try {
+    if (set->jwks.empty()) {
+      return conf_error(cf, "wellknown_keys",
+                        "key set \"" + name + "\" has no keys; add: key FILE;");
+    }
+    set->representation = wellknown::make_representation(set->jwks.serialize());
+    set->response = {view(set->representation.body), view(set->representation.etag)};
+  } catch (const std::exception& e) {
+    return conf_error(cf, "wellknown_keys", e.what());
+  } catch (...) {
+    return conf_error(cf, "wellknown_keys", "unexpected error");
+  }
+  return NGX_CONF_OK;
+}
+
+// wellknown_jwks NAME;  (location) serve the JWK Set of key set NAME here.
+char* wellknown_jwks(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* lcf = static_cast<ngx_http_wellknown_loc_conf_t*>(conf);
+  if (lcf->jwks_name.len) {
+    return const_cast<char*>("is duplicate");
+  }
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  if (args[1].len == 0) {
+    return conf_error(cf, "wellknown_jwks", "the key set name is empty");
+  }
+  lcf->jwks_name = args[1];
+  lcf->jwks_file = cf->conf_file->file.name.data;
+  lcf->jwks_line = cf->conf_file->line;
+  auto* clcf = static_cast<ngx_http_core_loc_conf_t*>(
+      ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module));
+  clcf->handler = ngx_http_wellknown_handler;
+  return NGX_CONF_OK;
+}
+
+// wellknown_cache_control VALUE | off;
+char* wellknown_cache_control(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* lcf = static_cast<ngx_http_wellknown_loc_conf_t*>(conf);
+  if (lcf->cache_control.len != NGX_CONF_UNSET_SIZE) {
+    return const_cast<char*>("is duplicate");
+  }
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  ngx_str_t value = args[1];
+  if (value.len == 3 && ngx_strncmp(value.data, "off", 3) == 0) {
+    lcf->cache_control.len = 0;
+    lcf->cache_control.data = nullptr;
+    return NGX_CONF_OK;
+  }
+  if (value.len == 0) {
+    return conf_error(cf, "wellknown_cache_control",
+                      "the value is empty; give a Cache-Control value or \"off\"");
+  }
+  // A header value must not carry control characters (RFC 9110 §5.5).
+  for (size_t i = 0; i < value.len; i++) {
+    if (value.data[i] < 0x20 || value.data[i] == 0x7f) {
+      return conf_error(cf, "wellknown_cache_control",
+                        "the value contains a control character");
+    }
+  }
+  lcf->cache_control = value;
+  return NGX_CONF_OK;
+}
+
+ngx_command_t commands[] = {
+    {ngx_string("wellknown_keys"), NGX_HTTP_MAIN_CONF | NGX_CONF_BLOCK | NGX_CONF_TAKE1,
+     wellknown_keys, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("wellknown_jwks"), NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1, wellknown_jwks,
+     NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
+    {ngx_string("wellknown_cache_control"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     wellknown_cache_control, NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
+    ngx_null_command};
+
+ngx_http_module_t module_ctx = {
+    nullptr,           // preconfiguration
+    nullptr,           // postconfiguration
+    create_main_conf,  // create main configuration
+    nullptr,           // init main configuration
+    nullptr,           // create server configuration
+    nullptr,           // merge server configuration
+    create_loc_conf,   // create location configuration
+    merge_loc_conf     // merge location configuration
+};
+
+}  // namespace
+
+ngx_module_t ngx_http_wellknown_module = {
+    NGX_MODULE_V1,
+    &module_ctx,      // module context
+    commands,         // module directives
+    NGX_HTTP_MODULE,  // module type
+    nullptr,          // init master
+    nullptr,          // init module
+    nullptr,          // init process
+    nullptr,          // init thread
+    nullptr,          // exit thread
+    nullptr,          // exit process
+    nullptr,          // exit master
+    NGX_MODULE_V1_PADDING};
