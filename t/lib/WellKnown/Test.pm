@@ -1,0 +1,326 @@
+package WellKnown::Test;
+
+# A small harness on core Perl for testing ngx_http_wellknown_module against
+# the real nginx binary: a temporary prefix, a free loopback port, a config
+# written from a template, raw HTTP/1.1 over a socket, and key generation
+# through the openssl command line.
+#
+#   my $t = WellKnown::Test->new;
+#   $t->key('rsa.pem', 'rsa2048');
+#   $t->write_config('wellknown_keys k { key rsa.pem; }',
+#                    'location = /jwks { wellknown_jwks k; }');
+#   $t->start;
+#   my $r = $t->get('/jwks');   # { status, headers => { lc name => [values] }, body }
+
+use strict;
+use warnings;
+
+use Exporter 'import';
+use File::Temp ();
+use File::Spec;
+use IO::Socket::INET;
+use IO::Select;
+use POSIX ();
+use Time::HiRes ();
+use JSON::PP ();
+
+our @EXPORT_OK = qw(decode_json encode_json);
+
+sub decode_json { JSON::PP->new->utf8->decode($_[0]) }
+sub encode_json { JSON::PP->new->utf8->canonical->encode($_[0]) }
+
+my $NGINX  = $ENV{NGINX_BIN} || '/usr/sbin/nginx';
+my $MODULE = $ENV{MODULE} or die "MODULE (path to the built .so) is not set\n";
+
+sub new {
+    my ($class, %opts) = @_;
+    my $dir = File::Temp::tempdir('wellknown-XXXXXX', TMPDIR => 1, CLEANUP => !$ENV{KEEP});
+    # Workers run as nobody when the tests run as root: keep the prefix readable.
+    chmod 0755, $dir;
+    mkdir "$dir/logs";
+    my $self = bless { dir => $dir, port => free_port(), running => 0, %opts }, $class;
+    return $self;
+}
+
+sub dir  { $_[0]{dir} }
+sub port { $_[0]{port} }
+sub path { my ($self, $name) = @_; File::Spec->rel2abs($name, $self->{dir}) }
+
+sub free_port {
+    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', ReuseAddr => 1) or die "no free port: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+sub write_file {
+    my ($self, $name, $content, $mode) = @_;
+    my $path = $self->path($name);
+    open my $fh, '>:raw', $path or die "$path: $!";
+    print $fh $content;
+    close $fh;
+    chmod(defined $mode ? $mode : 0644, $path);
+    return $path;
+}
+
+sub read_file {
+    my ($self, $name) = @_;
+    my $path = $self->path($name);
+    open my $fh, '<:raw', $path or return '';
+    local $/;
+    my $c = <$fh>;
+    return defined $c ? $c : '';
+}
+
+# Generates a private key PEM with the openssl CLI. Types: rsa2048, rsa3072,
+# rsa4096, rsa1024, p256, p384, p521, secp256k1, ed25519, ed448, x25519,
+# x448, dsa, rsa-pss.
+sub key {
+    my ($self, $name, $type) = @_;
+    my $out = $self->path($name);
+    my %genpkey = (
+        ed25519 => '-algorithm ed25519',
+        ed448   => '-algorithm ed448',
+        x25519  => '-algorithm x25519',
+        x448    => '-algorithm x448',
+        p256    => '-algorithm EC -pkeyopt ec_paramgen_curve:P-256',
+        p384    => '-algorithm EC -pkeyopt ec_paramgen_curve:P-384',
+        p521    => '-algorithm EC -pkeyopt ec_paramgen_curve:P-521',
+        secp256k1 => '-algorithm EC -pkeyopt ec_paramgen_curve:secp256k1',
+        'rsa-pss' => '-algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048',
+    );
+    my $cmd;
+    if ($type =~ /^rsa(\d+)$/) {
+        $cmd = "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:$1 -out '$out'";
+    } elsif ($type eq 'dsa') {
+        $cmd = "openssl genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:2048 -out '$out.params'"
+             . " && openssl genpkey -paramfile '$out.params' -out '$out'";
+    } elsif ($genpkey{$type}) {
+        $cmd = "openssl genpkey $genpkey{$type} -out '$out'";
+    } else {
+        die "unknown key type $type";
+    }
+    $self->openssl($cmd);
+    return $out;
+}
+
+# Runs an openssl command line (or any shell command); dies with its output on failure.
+sub openssl {
+    my ($self, $cmd) = @_;
+    my $out = `$cmd 2>&1`;
+    die "command failed: $cmd\n$out" if $?;
+    return $out;
+}
+
+# Writes nginx.conf: load the module, keep every path under the prefix,
+# then $http (http-level directives) and one server on the test port whose
+# body is $server. "%%PORT%%" and "%%PREFIX%%" are substituted.
+sub write_config {
+    my ($self, $http, $server, %opts) = @_;
+    $server = '' unless defined $server;
+    my $dir = $self->{dir};
+    my $level = $opts{log_level} || 'info';
+    my $main = $opts{main} || '';
+    my $conf = <<"CONF";
+load_module $MODULE;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log $level;
+worker_processes 1;
+$main
+events { worker_connections 128; }
+http {
+    access_log $dir/logs/access.log;
+    client_body_temp_path $dir/client_body;
+    proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fastcgi;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+$http
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        server_name localhost;
+$server
+    }
+}
+CONF
+    $conf = $opts{raw} if defined $opts{raw};
+    $conf =~ s/%%PORT%%/$self->{port}/g;
+    $conf =~ s/%%PREFIX%%/$dir/g;
+    $self->write_file('nginx.conf', $conf);
+    return $self;
+}
+
+sub nginx_cmd {
+    my ($self, @args) = @_;
+    return ($NGINX, '-p', "$self->{dir}/", '-c', "$self->{dir}/nginx.conf", @args);
+}
+
+sub run_nginx {
+    my ($self, @args) = @_;
+    my @cmd = $self->nginx_cmd(@args);
+    my $cmd = join ' ', map { "'$_'" } @cmd;
+    my $out = `$cmd 2>&1`;
+    return ($? == 0, $out);
+}
+
+# nginx -t: returns (ok, output)
+sub test_config { my $self = shift; return $self->run_nginx('-t', '-q'); }
+
+sub start {
+    my $self = shift;
+    my ($ok, $out) = $self->run_nginx();
+    die "nginx failed to start:\n$out" unless $ok;
+    $self->{running} = 1;
+    $self->wait_listening;
+    return $self;
+}
+
+sub wait_listening {
+    my $self = shift;
+    for (1 .. 100) {
+        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{port}, Proto => 'tcp');
+        return 1 if $s;
+        Time::HiRes::sleep(0.05);
+    }
+    die "nginx is not listening on $self->{port}";
+}
+
+sub pid {
+    my $self = shift;
+    my $pid = $self->read_file('nginx.pid');
+    chomp $pid;
+    return $pid;
+}
+
+# The pids of the master's worker processes (from /proc).
+sub worker_pids {
+    my $self = shift;
+    my $master = $self->pid or return ();
+    my @w;
+    for my $stat (glob '/proc/[0-9]*/stat') {
+        open my $fh, '<', $stat or next;
+        my $line = <$fh>;
+        next unless defined $line;
+        my ($pid, $ppid) = $line =~ /^(\d+) \(.*\) \S (\d+)/;
+        push @w, $pid if defined $ppid && $ppid == $master;
+    }
+    return sort { $a <=> $b } @w;
+}
+
+# Sends SIGHUP and waits until the old workers are gone and new ones serve.
+# Returns 1 if the master took the new configuration into service.
+sub reload {
+    my $self = shift;
+    my @old = $self->worker_pids;
+    my $log_before = length $self->read_file('logs/error.log');
+    kill 'HUP', $self->pid or die "cannot signal nginx: $!";
+    for (1 .. 200) {
+        Time::HiRes::sleep(0.05);
+        my $log = substr($self->read_file('logs/error.log'), $log_before);
+        return 0 if $log =~ /\[emerg\]/;
+        my %old = map { $_ => 1 } @old;
+        my @new = grep { !$old{$_} } $self->worker_pids;
+        my @still = grep { kill 0, $_ } @old;
+        return 1 if @new && !@still;
+    }
+    die 'reload did not finish';
+}
+
+sub stop {
+    my $self = shift;
+    return unless $self->{running};
+    my $pid = $self->pid;
+    $self->run_nginx('-s', 'stop');
+    for (1 .. 100) {
+        last unless $pid && kill 0, $pid;
+        Time::HiRes::sleep(0.05);
+    }
+    $self->{running} = 0;
+}
+
+sub DESTROY { my $self = shift; local $?; $self->stop if $self->{running}; }
+
+# Sends raw bytes and reads until the server closes the connection (or a
+# short timeout). Returns the raw response bytes.
+sub raw {
+    my ($self, $request, %opts) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{port},
+                                  Proto => 'tcp', Timeout => 5) or die "connect: $!";
+    binmode $s;
+    print $s $request;
+    my $sel = IO::Select->new($s);
+    my $buf = '';
+    my $deadline = Time::HiRes::time() + ($opts{timeout} || 5);
+    while (Time::HiRes::time() < $deadline) {
+        last unless $sel->can_read($deadline - Time::HiRes::time());
+        my $n = sysread $s, $buf, 65536, length $buf;
+        last unless $n;
+    }
+    close $s;
+    return $buf;
+}
+
+# Parses one HTTP/1.x response from the front of $$bufref (removing it).
+# HEAD responses and 1xx/204/304 carry no body; otherwise Content-Length.
+sub parse_response {
+    my ($bufref, $method) = @_;
+    my $i = index $$bufref, "\r\n\r\n";
+    return undef if $i < 0;
+    my $head = substr $$bufref, 0, $i;
+    substr($$bufref, 0, $i + 4) = '';
+    my ($status_line, @lines) = split /\r\n/, $head;
+    my ($proto, $status, $reason) = $status_line =~ m{^(HTTP/\d\.\d) (\d{3}) ?(.*)$} or die "bad status line: $status_line";
+    my %h;
+    my @order;
+    for (@lines) {
+        my ($k, $v) = /^([^:]+):\s*(.*)$/ or next;
+        push @{ $h{lc $k} }, $v;
+        push @order, $k;
+    }
+    my $body = '';
+    my $no_body = ($method && $method eq 'HEAD') || $status == 204 || $status == 304 || $status < 200;
+    if (!$no_body) {
+        if (defined $h{'content-length'}) {
+            my $len = $h{'content-length'}[0];
+            $body = substr $$bufref, 0, $len;
+            substr($$bufref, 0, $len) = '';
+        } else {
+            $body = $$bufref;
+            $$bufref = '';
+        }
+    }
+    return { proto => $proto, status => $status + 0, reason => $reason, headers => \%h,
+             header_order => \@order, body => $body, head => $head };
+}
+
+# One request over a fresh connection: $t->http('GET', '/path', [Header => value, ...], $body)
+sub http {
+    my ($self, $method, $path, $headers, $body) = @_;
+    $headers ||= [];
+    my $req = "$method $path HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
+    for (my $i = 0; $i < @$headers; $i += 2) {
+        $req .= "$headers->[$i]: $headers->[$i + 1]\r\n";
+    }
+    $req .= 'Content-Length: ' . length($body) . "\r\n" if defined $body;
+    $req .= "\r\n";
+    $req .= $body if defined $body;
+    my $buf = $self->raw($req);
+    my $r = parse_response(\$buf, $method) or die "no response to $method $path: [$buf]";
+    $r->{trailing} = $buf;
+    return $r;
+}
+
+sub get { my ($self, $path, @h) = @_; return $self->http('GET', $path, [@h]); }
+
+# Header helper: the single value of header $name (lower-cased), or undef.
+sub header {
+    my ($r, $name) = @_;
+    my $v = $r->{headers}{lc $name};
+    return $v ? $v->[0] : undef;
+}
+
+# The error log since the test started.
+sub error_log { $_[0]->read_file('logs/error.log') }
+
+1;
