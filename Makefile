@@ -18,9 +18,10 @@ NGX_SRCS  := $(wildcard src/ngx/*.cpp)
 UNIT_SRCS := $(wildcard test/unit/*.cpp)
 UNIT_BIN  := $(BUILD)/unit-tests
 
-# Debian packages the build, the tests and the demo need.
+# Debian packages the build, the tests and the demo need. Node.js and npm
+# are checked as commands: a machine may carry a Node.js that bundles npm.
 APT_PACKAGES := nginx nginx-dev libssl-dev nlohmann-json3-dev libgtest-dev g++ make \
-                perl python3-jwt python3-jwcrypto python3-cryptography nodejs npm openssl curl
+                perl python3-jwt python3-jwcrypto python3-cryptography openssl curl
 
 .PHONY: all module deps test unit t interop demo demo-stop clean
 
@@ -30,8 +31,9 @@ all: module
 # are present.
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
-	  echo "installing:" $$missing; \
+	  echo "installing Debian packages:" $$missing; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
