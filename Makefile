@@ -7,7 +7,9 @@ NGINX_SRC ?= /usr/share/nginx/src
 NGINX_BIN ?= /usr/sbin/nginx
 PORT      ?= 8080
 BUILD     := build
-NGX_TREE  := $(BUILD)/nginx
+# One configured copy per nginx version, so switching NGINX_SRC reconfigures.
+NGX_VER   := $(shell sed -n 's/^\#define NGINX_VERSION *"\(.*\)"/\1/p' $(NGINX_SRC)/src/core/nginx.h 2>/dev/null)
+NGX_TREE  := $(BUILD)/nginx-$(NGX_VER)
 MODULE    := $(BUILD)/ngx_http_wellknown_module.so
 
 CXX       ?= g++
@@ -23,7 +25,7 @@ UNIT_BIN  := $(BUILD)/unit-tests
 APT_PACKAGES := nginx nginx-dev libssl-dev nlohmann-json3-dev libgtest-dev g++ make \
                 perl python3-jwt python3-jwcrypto python3-cryptography openssl curl
 
-.PHONY: all module deps test unit t interop demo demo-stop clean
+.PHONY: all module $(MODULE) deps test unit t interop-deps demo demo-stop clean
 
 all: module
 
@@ -41,6 +43,7 @@ deps:
 # configure flags in conf_flags, so the module's signature matches
 # /usr/sbin/nginx; any other tree gets --with-compat, as nginx.org's packages.
 $(NGX_TREE)/objs/Makefile: config
+	@test -n "$(NGX_VER)" || { echo "NGINX_SRC=$(NGINX_SRC) is not an nginx source tree (no src/core/nginx.h)"; exit 1; }
 	rm -rf $(NGX_TREE) && mkdir -p $(BUILD) && cp -r $(NGINX_SRC) $(NGX_TREE)
 	cd $(NGX_TREE) && if [ -f conf_flags ]; then . ./conf_flags; else NGX_CONF_FLAGS=(--with-compat); fi && \
 	  ./configure "$${NGX_CONF_FLAGS[@]}" $(NGX_CONFIGURE_ARGS) --add-dynamic-module=$(CURDIR) >configure.log
@@ -49,11 +52,11 @@ $(NGX_TREE)/objs/Makefile: config
 	# three ngx_module* tables, which live in the generated C file).
 	printf '\nobjs/addon/core/%%.o objs/addon/ngx/%%.o: CFLAGS += -std=c++17 $(WARN) -fvisibility=hidden\n' >> $(NGX_TREE)/objs/Makefile
 
-module: $(MODULE)
-
-$(MODULE): $(NGX_TREE)/objs/Makefile $(CORE_SRCS) $(CORE_HDRS) $(NGX_SRCS)
+# nginx's own Makefile tracks the sources; the copy always reflects the
+# tree of the NGINX_SRC given on this run.
+module $(MODULE): $(NGX_TREE)/objs/Makefile
 	$(MAKE) -s -C $(NGX_TREE) -f objs/Makefile modules
-	cp $(NGX_TREE)/objs/ngx_http_wellknown_module.so $@
+	cp $(NGX_TREE)/objs/ngx_http_wellknown_module.so $(MODULE)
 
 # ---------------------------------------------------------------- tests
 
