@@ -119,6 +119,7 @@ sub openssl {
 sub write_config {
     my ($self, $http, $server, %opts) = @_;
     $server = '' unless defined $server;
+    $http = '' unless defined $http;
     my $dir = $self->{dir};
     my $level = $opts{log_level} || 'info';
     my $main = $opts{main} || '';
