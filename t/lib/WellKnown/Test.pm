@@ -23,11 +23,21 @@ use IO::Select;
 use POSIX ();
 use Time::HiRes ();
 use JSON::PP ();
+use Scalar::Util ();
 
 our @EXPORT_OK = qw(decode_json encode_json);
 
 sub decode_json { JSON::PP->new->utf8->decode($_[0]) }
 sub encode_json { JSON::PP->new->utf8->canonical->encode($_[0]) }
+
+# Every harness object, weakly held, so the END block below can stop any
+# nginx still running. It runs before File::Temp's own END (which removes the
+# prefix and the pid file), because File::Temp was loaded first.
+my @INSTANCES;
+END {
+    local $?;
+    for my $t (grep { defined } @INSTANCES) { $t->stop if $t->{running}; }
+}
 
 my $NGINX  = $ENV{NGINX_BIN} || '/usr/sbin/nginx';
 my $MODULE = $ENV{MODULE} or die "MODULE (path to the built .so) is not set\n";
@@ -39,6 +49,8 @@ sub new {
     chmod 0755, $dir;
     mkdir "$dir/logs";
     my $self = bless { dir => $dir, port => free_port(), running => 0, %opts }, $class;
+    push @INSTANCES, $self;
+    Scalar::Util::weaken($INSTANCES[-1]);
     return $self;
 }
 
@@ -174,6 +186,7 @@ sub start {
     die "nginx failed to start:\n$out" unless $ok;
     $self->{running} = 1;
     $self->wait_listening;
+    $self->{master_pid} = $self->pid;
     return $self;
 }
 
@@ -228,11 +241,14 @@ sub reload {
     die 'reload did not finish';
 }
 
+# Stops nginx with `nginx -s stop`; if the pid file is gone, signals the
+# master pid recorded at start (never by process name).
 sub stop {
     my $self = shift;
     return unless $self->{running};
-    my $pid = $self->pid;
-    $self->run_nginx('-s', 'stop');
+    my $pid = $self->pid || $self->{master_pid};
+    my ($ok) = $self->run_nginx('-s', 'stop');
+    kill 'TERM', $pid if !$ok && $pid;
     for (1 .. 100) {
         last unless $pid && kill 0, $pid;
         Time::HiRes::sleep(0.05);
