@@ -53,7 +53,7 @@ struct TypeRules {
   const char* name;             // for messages
   Names sig_algs;               // empty: cannot sign
   Names enc_algs;               // empty: cannot encrypt or agree keys
-  const char* default_sig_alg;  // inferred alg when the key signs
+  std::string default_sig_alg;  // inferred alg when the key signs (may be empty)
   Names key_ops;                // operations the key type supports
 };
 
@@ -73,8 +73,8 @@ TypeRules rules_for(KeyType t) {
     case KeyType::P521: return {"EC P-521", {"ES512"}, ecdh, "ES512", ec_ops};
     case KeyType::Ed25519: return {"Ed25519", {"EdDSA", "Ed25519"}, {}, "EdDSA", sig_ops};
     case KeyType::Ed448: return {"Ed448", {"EdDSA", "Ed448"}, {}, "EdDSA", sig_ops};
-    case KeyType::X25519: return {"X25519", {}, ecdh, nullptr, dh_ops};
-    case KeyType::X448: return {"X448", {}, ecdh, nullptr, dh_ops};
+    case KeyType::X25519: return {"X25519", {}, ecdh, "", dh_ops};
+    case KeyType::X448: return {"X448", {}, ecdh, "", dh_ops};
   }
   throw ConfigError("unknown key type");
 }
@@ -267,10 +267,52 @@ nlohmann::ordered_json Jwk::to_json() const {
   return j;
 }
 
+namespace {
+
+// An RSA-PSS key may carry restrictions (RFC 4055 §3.1): one hash, one MGF1
+// hash, a minimum salt length. JOSE's PS256/384/512 use the same hash for
+// both and a salt as long as the hash (RFC 7518 §3.5). OpenSSL does not
+// report restrictions equal to RFC 4055's defaults (SHA-1) as parameters, so
+// ask it directly which digests it would verify with under this key.
+void apply_pss_restrictions(const EVP_PKEY* key, TypeRules& rules) {
+  int min_salt = 0;
+  EVP_PKEY_get_int_param(key, OSSL_PKEY_PARAM_RSA_PSS_SALTLEN, &min_salt);
+  ERR_clear_error();
+  struct Fit {
+    const char* digest;
+    const char* alg;
+    int hash_len;
+  };
+  Names fits;
+  for (const Fit& f : {Fit{"SHA256", "PS256", 32}, Fit{"SHA384", "PS384", 48},
+                       Fit{"SHA512", "PS512", 64}}) {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    bool ok = ctx && EVP_DigestVerifyInit_ex(ctx, nullptr, f.digest, nullptr, nullptr,
+                                             const_cast<EVP_PKEY*>(key), nullptr) == 1;
+    EVP_MD_CTX_free(ctx);
+    ERR_clear_error();
+    if (ok && min_salt <= f.hash_len) {
+      fits.push_back(f.alg);
+    }
+  }
+  if (fits.empty()) {
+    throw ConfigError(
+        "the RSA-PSS key's parameter restrictions fit none of PS256, PS384, PS512 "
+        "(RFC 7518 §3.5: same hash for signature and MGF1, salt as long as the hash)");
+  }
+  rules.sig_algs = fits;
+  rules.default_sig_alg = fits.front();
+}
+
+}  // namespace
+
 Jwk make_jwk(const PublicKeyMaterial& material, const KeyOptions& options) {
   const EVP_PKEY* key = material.key.get();
   KeyType type = classify_key(key);
-  const TypeRules rules = rules_for(type);
+  TypeRules rules = rules_for(type);
+  if (type == KeyType::RsaPss) {
+    apply_pss_restrictions(key, rules);
+  }
   Jwk jwk;
 
   switch (type) {
@@ -327,7 +369,7 @@ Jwk make_jwk(const PublicKeyMaterial& material, const KeyOptions& options) {
   std::string ops_use;
   for (const auto& op : options.key_ops) {
     if (!contains(rules.key_ops, op)) {
-      throw ConfigError(std::string("key_ops \"") + op + "\" does not fit a " + rules.name +
+      throw ConfigError(std::string("key_ops \"") + op + "\" does not fit an " + rules.name +
                         " key; it supports " + join(rules.key_ops));
     }
     if (!ops_use.empty() && use_of_op(op) != ops_use) {
@@ -355,14 +397,14 @@ Jwk make_jwk(const PublicKeyMaterial& material, const KeyOptions& options) {
   }
   const auto& allowed = purpose == "sig" ? rules.sig_algs : rules.enc_algs;
   if (allowed.empty()) {
-    throw ConfigError(std::string("a ") + rules.name + " key cannot be used for " +
+    throw ConfigError(std::string("an ") + rules.name + " key cannot be used for " +
                       (purpose == "sig" ? "signatures (use=sig)" : "encryption (use=enc)"));
   }
   if (options.alg) {
     if (!contains(allowed, *options.alg)) {
       std::vector<std::string> all = rules.sig_algs;
       all.insert(all.end(), rules.enc_algs.begin(), rules.enc_algs.end());
-      throw ConfigError("alg=" + *options.alg + " does not fit a " + rules.name + " key" +
+      throw ConfigError("alg=" + *options.alg + " does not fit an " + rules.name + " key" +
                         (contains(all, *options.alg) ? " with use=" + purpose : "") +
                         "; use one of " + join(allowed) + " (RFC 7518 §3.1, §4.1)");
     }

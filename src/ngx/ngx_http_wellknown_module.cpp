@@ -215,6 +215,11 @@ ngx_int_t ngx_http_wellknown_handler(ngx_http_request_t* r) noexcept {
   }
 
   const ngx_http_wellknown_response_t* resp = lcf->response;
+  if (resp == nullptr) {
+    // Not reachable from a valid configuration (merge fills every location
+    // that can run this handler); never dereference null on a request.
+    return NGX_DECLINED;
+  }
   auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
       ngx_http_get_module_main_conf(r, ngx_http_wellknown_module));
 
@@ -283,6 +288,14 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
     conf->cache_control = prev->cache_control.len == NGX_CONF_UNSET_SIZE ? kDefaultCacheControl
                                                                           : prev->cache_control;
   }
+  // An `if` block inside a wellknown_jwks location runs this handler with
+  // the if block's own location conf: inherit what the parent serves.
+  if (conf->jwks_name.len == 0) {
+    conf->jwks_name = prev->jwks_name;
+    conf->jwks_file = prev->jwks_file;
+    conf->jwks_line = prev->jwks_line;
+    conf->response = prev->response;
+  }
   if (conf->jwks_name.len && conf->response == nullptr) {
     auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
         ngx_http_conf_get_module_main_conf(cf, ngx_http_wellknown_module));
@@ -326,14 +339,21 @@ char* keys_block_line(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
       tokens.push_back(to_string(args[i]));
     }
     std::string path = to_string(file);
-    wellknown::KeyOptions options = wellknown::parse_key_options(tokens);
-    wellknown::PublicKeyMaterial material = wellknown::load_key_file(path);
-    wellknown::Jwk jwk = wellknown::make_jwk(material, options);
     std::string where = "key \"" + path + "\"";
-    conf_warnings(cf, where, material.warnings);
-    std::string dup = set->jwks.add(std::move(jwk));
-    if (!dup.empty()) {
-      conf_warnings(cf, where, {dup});
+    try {
+      wellknown::KeyOptions options = wellknown::parse_key_options(tokens);
+      wellknown::PublicKeyMaterial material = wellknown::load_key_file(path);
+      wellknown::Jwk jwk = wellknown::make_jwk(material, options);
+      conf_warnings(cf, where, material.warnings);
+      std::string dup = set->jwks.add(std::move(jwk));
+      if (!dup.empty()) {
+        conf_warnings(cf, where, {dup});
+      }
+    } catch (const wellknown::ConfigError& e) {
+      // Name the file in every message, whichever check failed.
+      std::string what = e.what();
+      return conf_error(cf, "wellknown_keys",
+                        what.find(path) == std::string::npos ? where + ": " + what : what);
     }
   } catch (const std::exception& e) {
     return conf_error(cf, "wellknown_keys", e.what());

@@ -351,3 +351,30 @@ TEST(JwkSetTest, OrderDuplicatesAndSerialisation) {
   EXPECT_EQ(set.signing_algs(), (std::vector<std::string>{"EdDSA", "ES256"}));
   EXPECT_EQ(set.serialize().find(' '), std::string::npos);  // compact
 }
+
+// RFC 7518 §3.5 with RFC 4055 restrictions: a PSS key limited to SHA-512 can
+// only ever produce PS512; an unrestricted one defaults to PS256.
+TEST(RsaPss, RestrictedKeysGetTheirOnlyAlgorithm) {
+  auto pss_key = [](const char* md, int saltlen) {
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA-PSS", nullptr);
+    EVP_PKEY* k = nullptr;
+    EXPECT_EQ(EVP_PKEY_keygen_init(ctx), 1);
+    EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048);
+    if (md) {
+      EVP_PKEY_CTX_set_rsa_pss_keygen_md_name(ctx, md, nullptr);
+      EVP_PKEY_CTX_set_rsa_pss_keygen_mgf1_md_name(ctx, md);
+      EVP_PKEY_CTX_set_rsa_pss_keygen_saltlen(ctx, saltlen);
+    }
+    EXPECT_EQ(EVP_PKEY_generate(ctx, &k), 1);
+    EVP_PKEY_CTX_free(ctx);
+    return wellknown::PublicKeyPtr(k);
+  };
+  auto free_key = pss_key(nullptr, 0);
+  EXPECT_EQ(jwk_from_pem(testkeys::spki(free_key.get())).alg, "PS256");
+  auto sha512 = pss_key("SHA512", 64);
+  std::string pem = testkeys::spki(sha512.get());
+  EXPECT_EQ(jwk_from_pem(pem).alg, "PS512");
+  EXPECT_THROW(jwk_from_pem(pem, {"alg=PS256"}), ConfigError);
+  auto sha1 = pss_key("SHA1", 20);
+  EXPECT_THROW(jwk_from_pem(testkeys::spki(sha1.get())), ConfigError);
+}
