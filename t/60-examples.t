@@ -36,6 +36,28 @@ my $examples = "$FindBin::Bin/../conf-examples";
     my $certs = $t->get('/protocol/openid-connect/certs');
     is($certs->{body}, $r->{body}, 'Keycloak-style path serves the same set');
     is(WellKnown::Test::header($certs, 'etag'), WellKnown::Test::header($r, 'etag'), 'same ETag');
+
+    # Tokens signed with each demo private key verify against the demo JWKS
+    # with PyJWT, jwcrypto and jose (the scripts of t/50-interop.t).
+    my %alg = (rsa => 'RS256', p256 => 'ES256', p384 => 'ES384', p521 => 'ES512', ed25519 => 'EdDSA');
+    my @names = sort keys %alg;
+    $t->write_file('spec.json', WellKnown::Test::encode_json({
+        keys => [ map { { name => $_, pem => $t->path("keys/$_.pem"), alg => $alg{$_}, kid => undef } } @names ],
+        forged => [],
+    }));
+    my $url = 'http://127.0.0.1:' . $t->port . '/.well-known/jwks.json';
+    my $interop = "$FindBin::Bin/interop";
+    for my $run ([ '/usr/bin/python3', "$interop/verify_py.py", [qw(pyjwt jwcrypto)] ],
+                 [ 'node', "$interop/verify_jose.mjs", [qw(jose)] ]) {
+        my ($bin, $script, $libs) = @$run;
+        my $out = `timeout 120 '$bin' '$script' '$url' '@{[ $t->path('spec.json') ]}' 2>&1`;
+        is($? >> 8, 0, "$script exits 0 for the demo keys") or diag $out;
+        for my $lib (@$libs) {
+            for my $name (@names) {
+                like($out, qr/^ok \Q$lib\E \Q$name\E - /m, "$lib verifies a $alg{$name} token from demo key $name");
+            }
+        }
+    }
 }
 
 done_testing;
