@@ -11,7 +11,7 @@ use Test::More;
 use Digest::SHA qw(sha256);
 use MIME::Base64 qw(encode_base64);
 use Time::Local qw(timegm);
-use WellKnown::Test qw(decode_json);
+use WellKnown::Test qw(decode_json b64url);
 
 my $t = WellKnown::Test->new;
 $t->key('a.pem', 'p256');
@@ -59,13 +59,6 @@ my $after = time;
 
 sub hdr { WellKnown::Test::header(@_) }
 sub hcount { my ($r, $n) = @_; my $v = $r->{headers}{lc $n}; $v ? scalar @$v : 0 }
-
-sub b64url {
-    my $s = encode_base64($_[0], '');
-    $s =~ tr{+/}{-_};
-    $s =~ s/=+$//;
-    return $s;
-}
 
 # One request on its own connection. Options: headers => [k, v, ...],
 # body, host (undef: no Host header), proto.

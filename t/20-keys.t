@@ -11,19 +11,12 @@ use lib "$FindBin::Bin/lib";
 use Test::More;
 use Digest::SHA qw(sha1 sha256);
 use MIME::Base64 qw(encode_base64 decode_base64);
-use WellKnown::Test qw(decode_json);
+use WellKnown::Test qw(decode_json b64url);
 
 my $t = WellKnown::Test->new;
 my $d = $t->dir;
 
 sub ossl { $t->openssl(@_) }
-
-sub b64url {
-    my $s = encode_base64($_[0], '');
-    $s =~ tr{+/}{-_};
-    $s =~ s/=+$//;
-    return $s;
-}
 
 sub b64url_decode {
     my $s = shift;

@@ -23,12 +23,21 @@ use IO::Select;
 use POSIX ();
 use Time::HiRes ();
 use JSON::PP ();
+use MIME::Base64 ();
 use Scalar::Util ();
 
-our @EXPORT_OK = qw(decode_json encode_json);
+our @EXPORT_OK = qw(decode_json encode_json b64url);
 
 sub decode_json { JSON::PP->new->utf8->decode($_[0]) }
 sub encode_json { JSON::PP->new->utf8->canonical->encode($_[0]) }
+
+# base64url without padding (RFC 7515 §2).
+sub b64url {
+    my $s = MIME::Base64::encode_base64($_[0], '');
+    $s =~ tr{+/}{-_};
+    $s =~ s/=+$//;
+    return $s;
+}
 
 # Every harness object, weakly held, so the END block below can stop any
 # nginx still running. It runs before File::Temp's own END (which removes the
