@@ -1,0 +1,330 @@
+#include "metadata.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "encoding.hpp"
+#include "url.hpp"
+
+namespace wellknown {
+
+namespace {
+
+struct Registered {
+  const char* name;
+  MemberType type;
+};
+
+// OIDC Discovery 1.0 §3, RFC 8414 §2, RFC 9728 §2, and members registered
+// since (RFC 7009, 7662, 8628, 8705, 9101, 9126, 9207, 9449, OIDC Session
+// Management and Logout). Plain data: no C++ object is constructed at load.
+constexpr Registered kRegistered[] = {
+    {"issuer", MemberType::Url},
+    {"authorization_endpoint", MemberType::Url},
+    {"token_endpoint", MemberType::Url},
+    {"userinfo_endpoint", MemberType::Url},
+    {"jwks_uri", MemberType::Url},
+    {"registration_endpoint", MemberType::Url},
+    {"scopes_supported", MemberType::StringArray},
+    {"response_types_supported", MemberType::StringArray},
+    {"response_modes_supported", MemberType::StringArray},
+    {"grant_types_supported", MemberType::StringArray},
+    {"acr_values_supported", MemberType::StringArray},
+    {"subject_types_supported", MemberType::StringArray},
+    {"id_token_signing_alg_values_supported", MemberType::StringArray},
+    {"id_token_encryption_alg_values_supported", MemberType::StringArray},
+    {"id_token_encryption_enc_values_supported", MemberType::StringArray},
+    {"userinfo_signing_alg_values_supported", MemberType::StringArray},
+    {"userinfo_encryption_alg_values_supported", MemberType::StringArray},
+    {"userinfo_encryption_enc_values_supported", MemberType::StringArray},
+    {"request_object_signing_alg_values_supported", MemberType::StringArray},
+    {"request_object_encryption_alg_values_supported", MemberType::StringArray},
+    {"request_object_encryption_enc_values_supported", MemberType::StringArray},
+    {"token_endpoint_auth_methods_supported", MemberType::StringArray},
+    {"token_endpoint_auth_signing_alg_values_supported", MemberType::StringArray},
+    {"display_values_supported", MemberType::StringArray},
+    {"claim_types_supported", MemberType::StringArray},
+    {"claims_supported", MemberType::StringArray},
+    {"service_documentation", MemberType::Url},
+    {"claims_locales_supported", MemberType::StringArray},
+    {"ui_locales_supported", MemberType::StringArray},
+    {"claims_parameter_supported", MemberType::Boolean},
+    {"request_parameter_supported", MemberType::Boolean},
+    {"request_uri_parameter_supported", MemberType::Boolean},
+    {"require_request_uri_registration", MemberType::Boolean},
+    {"op_policy_uri", MemberType::Url},
+    {"op_tos_uri", MemberType::Url},
+    {"revocation_endpoint", MemberType::Url},
+    {"revocation_endpoint_auth_methods_supported", MemberType::StringArray},
+    {"revocation_endpoint_auth_signing_alg_values_supported", MemberType::StringArray},
+    {"introspection_endpoint", MemberType::Url},
+    {"introspection_endpoint_auth_methods_supported", MemberType::StringArray},
+    {"introspection_endpoint_auth_signing_alg_values_supported", MemberType::StringArray},
+    {"code_challenge_methods_supported", MemberType::StringArray},
+    {"signed_metadata", MemberType::String},
+    {"device_authorization_endpoint", MemberType::Url},
+    {"tls_client_certificate_bound_access_tokens", MemberType::Boolean},
+    {"mtls_endpoint_aliases", MemberType::Object},
+    {"end_session_endpoint", MemberType::Url},
+    {"check_session_iframe", MemberType::Url},
+    {"frontchannel_logout_supported", MemberType::Boolean},
+    {"frontchannel_logout_session_supported", MemberType::Boolean},
+    {"backchannel_logout_supported", MemberType::Boolean},
+    {"backchannel_logout_session_supported", MemberType::Boolean},
+    {"pushed_authorization_request_endpoint", MemberType::Url},
+    {"require_pushed_authorization_requests", MemberType::Boolean},
+    {"require_signed_request_object", MemberType::Boolean},
+    {"authorization_response_iss_parameter_supported", MemberType::Boolean},
+    {"dpop_signing_alg_values_supported", MemberType::StringArray},
+    {"authorization_details_types_supported", MemberType::StringArray},
+    // RFC 9728 §2
+    {"resource", MemberType::Url},
+    {"authorization_servers", MemberType::UrlArray},
+    {"bearer_methods_supported", MemberType::StringArray},
+    {"resource_signing_alg_values_supported", MemberType::StringArray},
+    {"resource_name", MemberType::String},
+    {"resource_documentation", MemberType::Url},
+    {"resource_policy_uri", MemberType::Url},
+    {"resource_tos_uri", MemberType::Url},
+    {"dpop_bound_access_tokens_required", MemberType::Boolean},
+};
+
+const char* type_name(MemberType t) {
+  switch (t) {
+    case MemberType::String: return "a string";
+    case MemberType::Url: return "an https URL";
+    case MemberType::StringArray: return "an array of strings";
+    case MemberType::UrlArray: return "an array of https URLs";
+    case MemberType::Boolean: return "a boolean";
+    case MemberType::Object: return "a JSON object";
+  }
+  return "a value";
+}
+
+bool contains(const nlohmann::ordered_json& array, const char* value) {
+  return array.is_array() && std::find(array.begin(), array.end(), value) != array.end();
+}
+
+}  // namespace
+
+const char* well_known_suffix(DocumentKind kind) {
+  switch (kind) {
+    case DocumentKind::OpenIdConfiguration: return "openid-configuration";
+    case DocumentKind::AuthorizationServer: return "oauth-authorization-server";
+    case DocumentKind::ProtectedResource: return "oauth-protected-resource";
+  }
+  return "";
+}
+
+std::optional<MemberType> registered_type(const std::string& member) {
+  for (const auto& r : kRegistered) {
+    if (member == r.name) {
+      return r.type;
+    }
+  }
+  return std::nullopt;
+}
+
+nlohmann::ordered_json member_value(const std::string& member,
+                                    const std::vector<std::string>& args) {
+  for (const auto& a : args) {
+    if (!is_valid_utf8(a)) {
+      throw ConfigError(member + ": the value is not valid UTF-8");
+    }
+  }
+  auto type = registered_type(member);
+  auto one = [&](const char* what) {
+    if (args.size() != 1) {
+      throw ConfigError(member + " takes exactly one value (" + what + "), not " +
+                        std::to_string(args.size()));
+    }
+    return args[0];
+  };
+  if (!type) {
+    return one("an unregistered member is a string; use a JSON value for anything else");
+  }
+  switch (*type) {
+    case MemberType::String:
+    case MemberType::Url:
+      return one(type_name(*type));
+    case MemberType::StringArray:
+    case MemberType::UrlArray:
+      return nlohmann::ordered_json(args);
+    case MemberType::Boolean: {
+      std::string v = one("true or false");
+      if (v == "true") return true;
+      if (v == "false") return false;
+      throw ConfigError(member + " is a boolean: give true or false, not \"" + v + "\"");
+    }
+    case MemberType::Object:
+      throw ConfigError(member + " is a JSON object: give it as JSON");
+  }
+  throw ConfigError(member + ": unknown type");
+}
+
+nlohmann::ordered_json parse_json(const std::string& text, const std::string& what) {
+  // Track the member names of every open object to refuse duplicates, which
+  // RFC 8259 §4 leaves undefined and nlohmann would silently overwrite.
+  std::vector<std::set<std::string>> open_objects;
+  std::string error;
+  auto callback = [&](int depth, nlohmann::ordered_json::parse_event_t event,
+                      nlohmann::ordered_json& parsed) {
+    using E = nlohmann::ordered_json::parse_event_t;
+    if (depth > kMaxJsonDepth && error.empty()) {
+      error = "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+    }
+    if (event == E::object_start) {
+      open_objects.emplace_back();
+    } else if (event == E::object_end) {
+      if (!open_objects.empty()) open_objects.pop_back();
+    } else if (event == E::key && !open_objects.empty()) {
+      std::string key = parsed.get<std::string>();
+      if (!open_objects.back().insert(key).second && error.empty()) {
+        error = "duplicate member \"" + key + "\"";
+      }
+    }
+    return true;
+  };
+  nlohmann::ordered_json j;
+  try {
+    j = nlohmann::ordered_json::parse(text, callback);
+  } catch (const nlohmann::json::exception& e) {
+    std::string m = e.what();
+    // "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
+    auto pos = m.find("] ");
+    throw ConfigError(what + ": invalid JSON: " + (pos == std::string::npos ? m : m.substr(pos + 2)));
+  }
+  if (!error.empty()) {
+    throw ConfigError(what + ": " + error);
+  }
+  return j;
+}
+
+void set_member(nlohmann::ordered_json& doc, const std::string& member,
+                nlohmann::ordered_json value) {
+  doc[member] = std::move(value);  // ordered_json keeps an existing key's position
+}
+
+Warnings finalize_document(DocumentKind kind, nlohmann::ordered_json& doc,
+                           const ValidationOptions& options) {
+  Warnings warnings;
+  if (!doc.is_object()) {
+    throw ConfigError("the document is not a JSON object");
+  }
+
+  // RFC 8414 §3.2 and RFC 9728 §3.2: "Claims with zero elements MUST be omitted".
+  for (auto it = doc.begin(); it != doc.end();) {
+    if (it->is_array() && it->empty()) {
+      it = doc.erase(it);
+    } else {
+      ++it;
+    }
+  }
+
+  UrlRules url_rules;
+  url_rules.allow_http = options.allow_http;
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    const std::string& name = it.key();
+    auto type = registered_type(name);
+    if (!type) {
+      continue;  // extra members are the operator's (RFC 8414 §2: "MAY be used")
+    }
+    const auto& v = it.value();
+    bool ok = true;
+    switch (*type) {
+      case MemberType::String: ok = v.is_string(); break;
+      case MemberType::Url: ok = v.is_string(); break;
+      case MemberType::Boolean: ok = v.is_boolean(); break;
+      case MemberType::Object: ok = v.is_object(); break;
+      case MemberType::StringArray:
+      case MemberType::UrlArray:
+        ok = v.is_array() &&
+             std::all_of(v.begin(), v.end(), [](const auto& e) { return e.is_string(); });
+        break;
+    }
+    if (!ok) {
+      throw ConfigError(name + " must be " + type_name(*type));
+    }
+    // Issuer and resource identifiers: https, no fragment; an issuer has no
+    // query either (RFC 8414 §2, OIDC Discovery §3, RFC 9728 §2).
+    UrlRules rules = url_rules;
+    rules.allow_query = name != "issuer";
+    if (*type == MemberType::Url) {
+      check_url(name, v.get<std::string>(), rules);
+    } else if (*type == MemberType::UrlArray) {
+      for (const auto& e : v) check_url(name, e.get<std::string>(), rules);
+    }
+  }
+
+  if (doc.contains("issuer")) {
+    std::string issuer = doc["issuer"].get<std::string>();
+    if (!issuer.empty() && issuer.back() == '/') {
+      warnings.push_back("issuer \"" + issuer +
+                         "\" ends with \"/\"; clients compare it byte for byte with the iss of "
+                         "tokens and the URL they discovered it from");
+    }
+  }
+
+  std::vector<std::string> required;
+  const auto& grants = doc.contains("grant_types_supported")
+                           ? doc["grant_types_supported"]
+                           : nlohmann::ordered_json::array({"authorization_code", "implicit"});
+  const auto& responses = doc.contains("response_types_supported")
+                              ? doc["response_types_supported"]
+                              : nlohmann::ordered_json::array();
+  switch (kind) {
+    case DocumentKind::OpenIdConfiguration: {
+      // OIDC Discovery 1.0 §3. token_endpoint is REQUIRED "unless only the
+      // Implicit Flow is used": unless no response type includes "code".
+      bool code_flow = !responses.is_array() || responses.empty() ||
+                       std::any_of(responses.begin(), responses.end(), [](const auto& r) {
+                         return r.is_string() && r.template get<std::string>().find("code") !=
+                                                     std::string::npos;
+                       });
+      required = {"issuer", "authorization_endpoint", "jwks_uri", "response_types_supported",
+                  "subject_types_supported", "id_token_signing_alg_values_supported"};
+      if (code_flow) required.insert(required.begin() + 2, "token_endpoint");
+      if (doc.contains("id_token_signing_alg_values_supported") &&
+          !contains(doc["id_token_signing_alg_values_supported"], "RS256")) {
+        warnings.push_back(
+            "id_token_signing_alg_values_supported lacks RS256, which OIDC Discovery §3 says MUST "
+            "be included; clients that insist on RS256 will refuse this provider");
+      }
+      break;
+    }
+    case DocumentKind::AuthorizationServer:
+      // RFC 8414 §2: authorization_endpoint unless no grant type uses it;
+      // token_endpoint unless only the implicit grant is supported.
+      required = {"issuer", "response_types_supported"};
+      if (contains(grants, "authorization_code") || contains(grants, "implicit")) {
+        required.insert(required.begin() + 1, "authorization_endpoint");
+      }
+      if (!(grants.size() == 1 && contains(grants, "implicit"))) {
+        required.push_back("token_endpoint");
+      }
+      break;
+    case DocumentKind::ProtectedResource:
+      required = {"resource"};  // RFC 9728 §2
+      break;
+  }
+  std::vector<std::string> missing;
+  for (const auto& r : required) {
+    if (!doc.contains(r)) missing.push_back(r);
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+    const char* spec = kind == DocumentKind::OpenIdConfiguration ? "OpenID Connect Discovery 1.0 §3"
+                       : kind == DocumentKind::AuthorizationServer ? "RFC 8414 §2"
+                                                                   : "RFC 9728 §2";
+    if (!options.relax_required) {
+      throw ConfigError(std::string(well_known_suffix(kind)) + " lacks required member(s) " +
+                        list + " (" + spec + ")");
+    }
+    warnings.push_back(std::string(well_known_suffix(kind)) + " is served without " + list +
+                       ", which " + spec + " requires; strict clients will refuse it");
+  }
+  return warnings;
+}
+
+}  // namespace wellknown

@@ -1,0 +1,66 @@
+// Discovery metadata documents: OpenID Connect Discovery 1.0 §3, RFC 8414 §2
+// (OAuth 2.0 Authorization Server Metadata) and RFC 9728 §2 (OAuth 2.0
+// Protected Resource Metadata). Members keep the order they were declared in.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "error.hpp"
+
+namespace wellknown {
+
+enum class DocumentKind { OpenIdConfiguration, AuthorizationServer, ProtectedResource };
+
+// The well-known suffix of each document: "openid-configuration",
+// "oauth-authorization-server", "oauth-protected-resource".
+const char* well_known_suffix(DocumentKind kind);
+
+enum class MemberType {
+  String,       // a JSON string
+  Url,          // an absolute https URL (RFC 8414 §2, RFC 9728 §2)
+  StringArray,  // a JSON array of strings
+  UrlArray,     // a JSON array of URLs (RFC 9728 authorization_servers)
+  Boolean,      // true or false
+  Object,       // a JSON object (RFC 8705 mtls_endpoint_aliases)
+};
+
+// The type of a registered member (IANA "OAuth Authorization Server
+// Metadata" and "OAuth Protected Resource Metadata" registries, and OIDC
+// Discovery §3), or nothing for an unregistered one.
+std::optional<MemberType> registered_type(const std::string& member);
+
+// Converts directive arguments to a member value by the member's registered
+// type: a URL or string takes one argument; an array takes one argument per
+// element; a boolean takes "true" or "false". An unregistered member with one
+// argument is a string. Throws ConfigError naming the member and the rule.
+nlohmann::ordered_json member_value(const std::string& member,
+                                    const std::vector<std::string>& args);
+
+// Parses JSON text strictly (RFC 8259): valid UTF-8, no duplicate member
+// names at any depth, nesting at most kMaxJsonDepth. `what` names the input
+// in error messages.
+constexpr int kMaxJsonDepth = 32;
+nlohmann::ordered_json parse_json(const std::string& text, const std::string& what);
+
+// Sets `member` to `value` in the object `doc`: in place if present (an
+// override keeps the member's position), else appended.
+void set_member(nlohmann::ordered_json& doc, const std::string& member,
+                nlohmann::ordered_json value);
+
+struct ValidationOptions {
+  bool allow_http = false;      // plain http URLs (local development)
+  bool relax_required = false;  // serve without the required members (seed 004)
+};
+
+// Validates a document and brings it to its served form: zero-element
+// arrays are dropped (RFC 8414 §3.2, RFC 9728 §3.2), then every registered
+// member's type and URL rules are checked, then the required members of the
+// document kind. Throws ConfigError naming the member and the rule; returns
+// warnings.
+Warnings finalize_document(DocumentKind kind, nlohmann::ordered_json& doc,
+                           const ValidationOptions& options);
+
+}  // namespace wellknown
