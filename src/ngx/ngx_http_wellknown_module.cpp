@@ -11,14 +11,17 @@ extern "C" {
 #include <ngx_http.h>
 }
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <new>
 #include <string>
 #include <vector>
 
+#include "core/issuer.hpp"
 #include "core/jwk_set.hpp"
 #include "core/representation.hpp"
+#include "core/routes.hpp"
 
 extern "C" {
 extern ngx_module_t ngx_http_wellknown_module;
@@ -33,16 +36,41 @@ struct ngx_http_wellknown_response_t {
   ngx_str_t etag;
 };
 
-ngx_str_t view(const std::string& s) {
-  return ngx_str_t{s.size(), reinterpret_cast<u_char*>(const_cast<char*>(s.data()))};
-}
+// A precomputed body with its nginx view.
+struct Response {
+  wellknown::Representation representation;
+  ngx_http_wellknown_response_t view{};
+  explicit Response(std::string body)
+      : representation(wellknown::make_representation(std::move(body))),
+        view{ngx_str_t{representation.body.size(),
+                       reinterpret_cast<u_char*>(representation.body.data())},
+             ngx_str_t{representation.etag.size(),
+                       reinterpret_cast<u_char*>(representation.etag.data())}} {}
+  Response(const Response&) = delete;
+  Response& operator=(const Response&) = delete;
+};
 
 // A named key set: its keys and the serialised JWKS, computed once at the
 // closing brace of `wellknown_keys NAME { ... }`.
 struct KeySet {
   wellknown::JwkSet jwks;
-  wellknown::Representation representation;
-  ngx_http_wellknown_response_t response{};
+  std::unique_ptr<Response> response;
+};
+
+// An issuer declared with wellknown_issuer, built once the http block is
+// complete (its key set may be defined later in the file).
+struct PendingIssuer {
+  wellknown::IssuerConfig config;
+  std::string key_set;  // empty: none
+  std::string file;
+  ngx_uint_t line = 0;
+};
+
+// The discovery documents of one server{}: request path -> response.
+struct Site {
+  std::vector<PendingIssuer> issuers;
+  std::deque<Response> responses;  // stable addresses for the route table
+  wellknown::RouteTable<const ngx_http_wellknown_response_t*> routes;
 };
 
 // Everything the module builds at config load for one configuration
@@ -50,8 +78,9 @@ struct KeySet {
 // configuration is retired after a reload.
 struct State {
   std::map<std::string, std::unique_ptr<KeySet>> key_sets;
-  wellknown::Representation method_not_allowed;
-  ngx_http_wellknown_response_t method_not_allowed_response{};
+  std::vector<std::unique_ptr<Site>> sites;
+  std::unique_ptr<Response> method_not_allowed;
+  std::unique_ptr<Response> not_found;
 };
 
 }  // namespace
@@ -59,6 +88,10 @@ struct State {
 struct ngx_http_wellknown_main_conf_t {
   State* state;
   time_t loaded_at;  // Last-Modified: when this configuration was loaded
+};
+
+struct ngx_http_wellknown_srv_conf_t {
+  Site* site;  // null: no wellknown_issuer in this server
 };
 
 struct ngx_http_wellknown_loc_conf_t {
@@ -180,63 +213,92 @@ ngx_int_t send_preflight(ngx_http_request_t* r) {
   return ngx_http_send_header(r);
 }
 
-ngx_int_t send_method_not_allowed(ngx_http_request_t* r,
-                                  const ngx_http_wellknown_main_conf_t* mcf) {
+ngx_int_t send_json(ngx_http_request_t* r, ngx_uint_t status,
+                    const ngx_http_wellknown_response_t& resp) {
   ngx_int_t rc = ngx_http_discard_request_body(r);
   if (rc != NGX_OK) {
     return rc;
   }
-  const ngx_http_wellknown_response_t& resp = mcf->state->method_not_allowed_response;
-  r->headers_out.status = NGX_HTTP_NOT_ALLOWED;
+  r->headers_out.status = status;
   r->headers_out.content_type = kApplicationJson;
   r->headers_out.content_type_len = kApplicationJson.len;
   r->headers_out.content_length_n = static_cast<off_t>(resp.body.len);
   // RFC 9110 §15.5.6: a 405 response MUST carry Allow.
-  if (push_header(r, ngx_string("Allow"), ngx_string("GET, HEAD, OPTIONS")) != NGX_OK ||
+  if ((status == NGX_HTTP_NOT_ALLOWED &&
+       push_header(r, ngx_string("Allow"), ngx_string("GET, HEAD, OPTIONS")) != NGX_OK) ||
       add_cors(r) != NGX_OK) {
     return NGX_HTTP_INTERNAL_SERVER_ERROR;
   }
   return send_body(r, resp.body);
 }
 
-ngx_int_t ngx_http_wellknown_handler(ngx_http_request_t* r) noexcept {
-  auto* lcf = static_cast<ngx_http_wellknown_loc_conf_t*>(
-      ngx_http_get_module_loc_conf(r, ngx_http_wellknown_module));
+// Answers a request for a precomputed document: 200/304 for GET and HEAD,
+// 204 for a CORS preflight, 405 for anything else.
+ngx_int_t respond(ngx_http_request_t* r, const ngx_http_wellknown_response_t& resp) {
+  auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
+      ngx_http_get_module_main_conf(r, ngx_http_wellknown_module));
   if (r->method == NGX_HTTP_OPTIONS) {
     return send_preflight(r);
   }
   if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) {
-    return send_method_not_allowed(r, static_cast<ngx_http_wellknown_main_conf_t*>(
-                                          ngx_http_get_module_main_conf(r, ngx_http_wellknown_module)));
+    return send_json(r, NGX_HTTP_NOT_ALLOWED, mcf->state->method_not_allowed->view);
   }
   ngx_int_t rc = ngx_http_discard_request_body(r);
   if (rc != NGX_OK) {
     return rc;
   }
-
-  const ngx_http_wellknown_response_t* resp = lcf->response;
-  if (resp == nullptr) {
-    // Not reachable from a valid configuration (merge fills every location
-    // that can run this handler); never dereference null on a request.
-    return NGX_DECLINED;
-  }
-  auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
-      ngx_http_get_module_main_conf(r, ngx_http_wellknown_module));
+  auto* lcf = static_cast<ngx_http_wellknown_loc_conf_t*>(
+      ngx_http_get_module_loc_conf(r, ngx_http_wellknown_module));
 
   r->headers_out.status = NGX_HTTP_OK;
   r->headers_out.content_type = kApplicationJson;
   r->headers_out.content_type_len = kApplicationJson.len;
-  r->headers_out.content_length_n = static_cast<off_t>(resp->body.len);
+  r->headers_out.content_length_n = static_cast<off_t>(resp.body.len);
   r->headers_out.last_modified_time = mcf->loaded_at;
   // nginx's not_modified filter answers If-None-Match (lists, "*", weak
   // comparison, RFC 9110 §13.1.2) and If-Modified-Since against these.
-  if (push_header(r, ngx_string("ETag"), resp->etag, &r->headers_out.etag) != NGX_OK ||
+  if (push_header(r, ngx_string("ETag"), resp.etag, &r->headers_out.etag) != NGX_OK ||
       add_cors(r) != NGX_OK ||
       (lcf->cache_control.len &&
        push_header(r, ngx_string("Cache-Control"), lcf->cache_control) != NGX_OK)) {
     return NGX_HTTP_INTERNAL_SERVER_ERROR;
   }
-  return send_body(r, resp->body);
+  return send_body(r, resp.body);
+}
+
+// Content handler of a `wellknown_jwks` location.
+ngx_int_t ngx_http_wellknown_handler(ngx_http_request_t* r) noexcept {
+  auto* lcf = static_cast<ngx_http_wellknown_loc_conf_t*>(
+      ngx_http_get_module_loc_conf(r, ngx_http_wellknown_module));
+  if (lcf->response == nullptr) {
+    // Not reachable from a valid configuration (merge fills every location
+    // that can run this handler); never dereference null on a request.
+    return NGX_DECLINED;
+  }
+  return respond(r, *lcf->response);
+}
+
+// Server-rewrite-phase handler of a server with issuers: one hash lookup of
+// the normalised URI (the one location matching uses); a discovery path
+// that matches nothing gets a JSON 404; anything else goes on to the
+// server's locations untouched.
+ngx_int_t ngx_http_wellknown_site_handler(ngx_http_request_t* r) noexcept {
+  auto* scf = static_cast<ngx_http_wellknown_srv_conf_t*>(
+      ngx_http_get_module_srv_conf(r, ngx_http_wellknown_module));
+  if (scf->site == nullptr) {
+    return NGX_DECLINED;
+  }
+  std::string_view uri(reinterpret_cast<const char*>(r->uri.data), r->uri.len);
+  const ngx_http_wellknown_response_t* const* hit = scf->site->routes.find(uri);
+  if (hit != nullptr) {
+    return respond(r, **hit);
+  }
+  if (wellknown::is_discovery_path(uri)) {
+    auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
+        ngx_http_get_module_main_conf(r, ngx_http_wellknown_module));
+    return send_json(r, NGX_HTTP_NOT_FOUND, mcf->state->not_found->view);
+  }
+  return NGX_DECLINED;
 }
 
 // ---------------------------------------------------------------- config
@@ -255,10 +317,10 @@ void* create_main_conf(ngx_conf_t* cf) noexcept {
   }
   try {
     auto state = std::make_unique<State>();
-    state->method_not_allowed = wellknown::make_representation(wellknown::json_error_body(
+    state->method_not_allowed = std::make_unique<Response>(wellknown::json_error_body(
         "method_not_allowed", "this resource supports GET, HEAD and OPTIONS only"));
-    state->method_not_allowed_response = {view(state->method_not_allowed.body),
-                                          view(state->method_not_allowed.etag)};
+    state->not_found = std::make_unique<Response>(wellknown::json_error_body(
+        "not_found", "no discovery document is served at this path"));
     mcf->state = state.release();
   } catch (...) {
     return nullptr;
@@ -308,7 +370,7 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
                       &conf->jwks_name, &conf->jwks_name, conf->jwks_file, conf->jwks_line);
         return static_cast<char*>(NGX_CONF_ERROR);
       }
-      conf->response = &it->second->response;
+      conf->response = &it->second->response->view;
     } catch (...) {
       return static_cast<char*>(NGX_CONF_ERROR);
     }
@@ -397,14 +459,196 @@ char* wellknown_keys(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
       return conf_error(cf, "wellknown_keys",
                         "key set \"" + name + "\" has no keys; add: key FILE;");
     }
-    set->representation = wellknown::make_representation(set->jwks.serialize());
-    set->response = {view(set->representation.body), view(set->representation.etag)};
+    set->response = std::make_unique<Response>(set->jwks.serialize());
   } catch (const std::exception& e) {
     return conf_error(cf, "wellknown_keys", e.what());
   } catch (...) {
     return conf_error(cf, "wellknown_keys", "unexpected error");
   }
   return NGX_CONF_OK;
+}
+
+void* create_srv_conf(ngx_conf_t* cf) noexcept {
+  return ngx_pcalloc(cf->pool, sizeof(ngx_http_wellknown_srv_conf_t));
+}
+
+// Builds the documents of every issuer of a server, now that all key sets
+// are known. Errors name the wellknown_issuer directive's file:line.
+char* merge_srv_conf(ngx_conf_t* cf, void*, void* child) noexcept {
+  auto* conf = static_cast<ngx_http_wellknown_srv_conf_t*>(child);
+  Site* site = conf->site;
+  if (site == nullptr) {
+    return NGX_CONF_OK;
+  }
+  auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
+      ngx_http_conf_get_module_main_conf(cf, ngx_http_wellknown_module));
+  for (const PendingIssuer& issuer : site->issuers) {
+    try {
+      const KeySet* keys = nullptr;
+      if (!issuer.key_set.empty()) {
+        auto it = mcf->state->key_sets.find(issuer.key_set);
+        if (it == mcf->state->key_sets.end()) {
+          throw wellknown::ConfigError("no key set named \"" + issuer.key_set +
+                                       "\"; define it with wellknown_keys " + issuer.key_set +
+                                       " { key FILE; } in the http block");
+        }
+        keys = it->second.get();
+      }
+      wellknown::IssuerDocuments docs =
+          wellknown::build_issuer(issuer.config, keys ? &keys->jwks : nullptr);
+      std::string owner = "issuer \"" + issuer.config.issuer + "\"";
+      for (const auto& w : docs.warnings) {
+        ngx_log_error(NGX_LOG_WARN, cf->log, 0, "wellknown_issuer \"%s\": %s in %s:%ui",
+                      issuer.config.issuer.c_str(), w.c_str(), issuer.file.c_str(), issuer.line);
+      }
+      for (const auto& p : docs.jwks_paths) {
+        site->routes.add(p, &keys->response->view, owner + " (key set)");
+      }
+      for (auto& d : docs.documents) {
+        const Response& r = site->responses.emplace_back(std::move(d.body));
+        for (const auto& p : d.paths) {
+          site->routes.add(p, &r.view, owner);
+        }
+      }
+    } catch (const std::exception& e) {
+      ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "wellknown_issuer \"%s\": %s in %s:%ui",
+                    issuer.config.issuer.c_str(), e.what(), issuer.file.c_str(), issuer.line);
+      return static_cast<char*>(NGX_CONF_ERROR);
+    }
+  }
+  site->issuers.clear();
+  return NGX_CONF_OK;
+}
+
+bool parse_flag(const std::string& statement, const std::string& value) {
+  if (value == "on") return true;
+  if (value == "off") return false;
+  throw wellknown::ConfigError(statement + " takes on or off, not \"" + value + "\"");
+}
+
+// One statement inside `wellknown_issuer URL { ... }`.
+char* issuer_block_line(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* issuer = static_cast<PendingIssuer*>(conf);
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  try {
+    std::string name = to_string(args[0]);
+    std::vector<std::string> values;
+    for (ngx_uint_t i = 1; i < cf->args->nelts; i++) {
+      values.push_back(to_string(args[i]));
+    }
+    auto one = [&]() -> const std::string& {
+      if (values.size() != 1) {
+        throw wellknown::ConfigError(name + " takes exactly one value");
+      }
+      return values[0];
+    };
+    wellknown::IssuerConfig& c = issuer->config;
+    if (name == "keys") {
+      issuer->key_set = one();
+    } else if (name == "jwks_path") {
+      c.jwks_path = one();
+    } else if (name == "documents") {
+      c.documents.clear();
+      for (const auto& v : values) {
+        if (v == "openid-configuration") {
+          c.documents.push_back(wellknown::Resource::OpenIdConfiguration);
+        } else if (v == "oauth-authorization-server") {
+          c.documents.push_back(wellknown::Resource::AuthorizationServer);
+        } else {
+          throw wellknown::ConfigError("documents: unknown document \"" + v +
+                                       "\"; expected openid-configuration and/or "
+                                       "oauth-authorization-server");
+        }
+      }
+      if (c.documents.empty()) {
+        throw wellknown::ConfigError("documents needs at least one document");
+      }
+    } else if (name == "url_forms") {
+      c.forms = {false, false, false, false};
+      for (const auto& v : values) {
+        if (v == "oidc_append") c.forms.oidc_append = true;
+        else if (v == "oidc_insert") c.forms.oidc_insert = true;
+        else if (v == "oauth_insert") c.forms.oauth_insert = true;
+        else if (v == "oauth_append") c.forms.oauth_append = true;
+        else
+          throw wellknown::ConfigError("url_forms: unknown form \"" + v +
+                                       "\"; expected oidc_append, oidc_insert, oauth_insert, "
+                                       "oauth_append");
+      }
+    } else if (name == "allow_http") {
+      c.validation.allow_http = parse_flag(name, one());
+    } else if (name == "relax_required") {
+      c.validation.relax_required = parse_flag(name, one());
+    } else if (name == "extra") {
+      if (values.size() != 2) {
+        throw wellknown::ConfigError("extra takes a member name and a JSON value: extra NAME JSON;");
+      }
+      if (c.members.contains(values[0])) {
+        throw wellknown::ConfigError("member \"" + values[0] + "\" is given twice");
+      }
+      wellknown::set_member(c.members, values[0],
+                            wellknown::parse_json(values[1], "extra " + values[0]));
+    } else if (wellknown::registered_type(name)) {
+      if (c.members.contains(name)) {
+        throw wellknown::ConfigError("member \"" + name + "\" is given twice");
+      }
+      wellknown::set_member(c.members, name, wellknown::member_value(name, values));
+    } else {
+      throw wellknown::ConfigError(
+          "unknown statement \"" + name +
+          "\": expected keys, jwks_path, documents, url_forms, allow_http, relax_required, a "
+          "registered metadata member, or extra NAME JSON for a non-standard member");
+    }
+  } catch (const std::exception& e) {
+    return conf_error(cf, "wellknown_issuer", e.what());
+  }
+  return NGX_CONF_OK;
+}
+
+// wellknown_issuer URL { ... }  (server)
+char* wellknown_issuer(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* scf = static_cast<ngx_http_wellknown_srv_conf_t*>(conf);
+  auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
+      ngx_http_conf_get_module_main_conf(cf, ngx_http_wellknown_module));
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  PendingIssuer* issuer = nullptr;
+  try {
+    if (scf->site == nullptr) {
+      mcf->state->sites.push_back(std::make_unique<Site>());
+      scf->site = mcf->state->sites.back().get();
+    }
+    std::string id = to_string(args[1]);
+    for (const auto& other : scf->site->issuers) {
+      if (other.config.issuer == id) {
+        return conf_error(cf, "wellknown_issuer", "issuer \"" + id + "\" is already defined");
+      }
+    }
+    PendingIssuer& p = scf->site->issuers.emplace_back();
+    p.config.issuer = id;
+    p.file = reinterpret_cast<const char*>(cf->conf_file->file.name.data);
+    p.line = cf->conf_file->line;
+    issuer = &p;
+  } catch (...) {
+    return conf_error(cf, "wellknown_issuer", "out of memory");
+  }
+  ngx_conf_t saved = *cf;
+  cf->handler = issuer_block_line;
+  cf->handler_conf = reinterpret_cast<char*>(issuer);
+  char* rv = ngx_conf_parse(cf, nullptr);
+  *cf = saved;
+  return rv;
+}
+
+ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
+  auto* cmcf = static_cast<ngx_http_core_main_conf_t*>(
+      ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module));
+  auto* h = static_cast<ngx_http_handler_pt*>(
+      ngx_array_push(&cmcf->phases[NGX_HTTP_SERVER_REWRITE_PHASE].handlers));
+  if (h == nullptr) {
+    return NGX_ERROR;
+  }
+  *h = ngx_http_wellknown_site_handler;
+  return NGX_OK;
 }
 
 // wellknown_jwks NAME;  (location) serve the JWK Set of key set NAME here.
@@ -457,6 +701,8 @@ char* wellknown_cache_control(ngx_conf_t* cf, ngx_command_t*, void* conf) noexce
 ngx_command_t commands[] = {
     {ngx_string("wellknown_keys"), NGX_HTTP_MAIN_CONF | NGX_CONF_BLOCK | NGX_CONF_TAKE1,
      wellknown_keys, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
+    {ngx_string("wellknown_issuer"), NGX_HTTP_SRV_CONF | NGX_CONF_BLOCK | NGX_CONF_TAKE1,
+     wellknown_issuer, NGX_HTTP_SRV_CONF_OFFSET, 0, nullptr},
     {ngx_string("wellknown_jwks"), NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1, wellknown_jwks,
      NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
     {ngx_string("wellknown_cache_control"),
@@ -465,14 +711,14 @@ ngx_command_t commands[] = {
     ngx_null_command};
 
 ngx_http_module_t module_ctx = {
-    nullptr,           // preconfiguration
-    nullptr,           // postconfiguration
-    create_main_conf,  // create main configuration
-    nullptr,           // init main configuration
-    nullptr,           // create server configuration
-    nullptr,           // merge server configuration
-    create_loc_conf,   // create location configuration
-    merge_loc_conf     // merge location configuration
+    nullptr,            // preconfiguration
+    postconfiguration,  // postconfiguration
+    create_main_conf,   // create main configuration
+    nullptr,            // init main configuration
+    create_srv_conf,    // create server configuration
+    merge_srv_conf,     // merge server configuration
+    create_loc_conf,    // create location configuration
+    merge_loc_conf      // merge location configuration
 };
 
 }  // namespace
