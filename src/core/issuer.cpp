@@ -23,7 +23,15 @@ IssuerDocuments build_issuer(const IssuerConfig& config, const JwkSet* keys) {
   rules.allow_http = config.validation.allow_http;
   rules.allow_query = false;  // RFC 8414 §2, OIDC Discovery §3: no query in an issuer
   Url url = check_url("issuer", config.issuer, rules);
+  // `path` is the identifier's path as written (percent-encoded, used in
+  // URLs); `route` is the form nginx's decoded request URI takes.
   std::string path = identifier_path(url.path);
+  std::string route;
+  try {
+    route = route_path(path);
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("issuer: ") + e.what());
+  }
   std::string origin = (url.https ? "https://" : "http://") + url.host +
                        (url.port.empty() ? "" : ":" + url.port);
 
@@ -42,11 +50,16 @@ IssuerDocuments build_issuer(const IssuerConfig& config, const JwkSet* keys) {
       if (p.empty() || p[0] != '/' || p.find_first_of("?#") != std::string::npos) {
         throw ConfigError("jwks_path \"" + p + "\" must be an absolute path without query");
       }
-      out.jwks_paths = {p};
+      try {
+        out.jwks_paths = {route_path(p)};  // written as in a URL, routed decoded
+      } catch (const ConfigError& e) {
+        throw ConfigError(std::string("jwks_path: ") + e.what());
+      }
+      jwks_uri = origin + p;
     } else {
-      out.jwks_paths = well_known_paths(Resource::Jwks, path, config.forms);
+      out.jwks_paths = well_known_paths(Resource::Jwks, route, config.forms);
+      jwks_uri = origin + well_known_paths(Resource::Jwks, path, config.forms).front();
     }
-    jwks_uri = origin + out.jwks_paths.front();
   }
 
   for (Resource resource : config.documents) {
@@ -65,15 +78,16 @@ IssuerDocuments build_issuer(const IssuerConfig& config, const JwkSet* keys) {
     }
     try {
       Warnings w = finalize_document(kind, doc, config.validation);
+      std::string suffix = well_known_suffix(kind);
       for (auto& s : w) {
-        out.warnings.push_back(std::string(well_known_suffix(kind)) + ": " + s);
+        out.warnings.push_back(s.rfind(suffix, 0) == 0 ? s : suffix + ": " + s);
       }
     } catch (const ConfigError& e) {
       std::string msg = e.what();
       std::string suffix = well_known_suffix(kind);
       throw ConfigError(msg.rfind(suffix, 0) == 0 ? msg : suffix + ": " + msg);
     }
-    out.documents.push_back({resource, doc.dump(), well_known_paths(resource, path, config.forms)});
+    out.documents.push_back({resource, doc.dump(), well_known_paths(resource, route, config.forms)});
   }
   return out;
 }

@@ -44,13 +44,65 @@ bool is_discovery_path(std::string_view path) {
   for (std::string_view doc : {"/.well-known/openid-configuration",
                                "/.well-known/oauth-authorization-server",
                                "/.well-known/oauth-protected-resource", "/.well-known/jwks.json"}) {
-    auto at = path.find(doc);
-    if (at == std::string_view::npos) continue;
-    // The document name must end the path or be followed by "/" (insert form).
-    auto end = at + doc.size();
-    if (end == path.size() || path[end] == '/') return true;
+    // The document name must end the path or be followed by "/" (insert
+    // form); an earlier occurrence that does neither does not hide a later one.
+    for (auto at = path.find(doc); at != std::string_view::npos; at = path.find(doc, at + 1)) {
+      auto end = at + doc.size();
+      if (end == path.size() || path[end] == '/') return true;
+    }
   }
   return false;
+}
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string route_path(const std::string& path) {
+  std::string out;
+  out.reserve(path.size());
+  for (size_t i = 0; i < path.size(); ++i) {
+    char c = path[i];
+    if (c == '%') {
+      int hi = i + 2 < path.size() ? hex_value(path[i + 1]) : -1;
+      int lo = hi < 0 ? -1 : hex_value(path[i + 2]);
+      if (lo < 0) {
+        throw ConfigError("path \"" + path + "\" has a \"%\" not followed by two hex digits (RFC 3986 §2.1)");
+      }
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+      if (c == '/') {
+        // nginx decodes %2F to "/" before matching, so such a segment could
+        // never be told apart from two segments.
+        throw ConfigError("path \"" + path + "\" encodes \"/\" as %2F, which nginx cannot route");
+      }
+    }
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      throw ConfigError("path \"" + path + "\" holds a control character");
+    }
+    out.push_back(c);
+  }
+  // nginx resolves dot segments and merges slashes before matching a request
+  // (RFC 3986 §5.2.4); a path that holds them would never be matched.
+  std::string_view v(out);
+  for (size_t start = 1; start <= v.size(); ) {
+    size_t end = v.find('/', start);
+    if (end == std::string_view::npos) end = v.size();
+    std::string_view seg = v.substr(start, end - start);
+    if (seg.empty() || seg == "." || seg == "..") {
+      throw ConfigError("path \"" + path +
+                        "\" has an empty, \".\" or \"..\" segment, which a request path never keeps");
+    }
+    start = end + 1;
+  }
+  return out;
 }
 
 }  // namespace wellknown

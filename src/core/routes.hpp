@@ -29,6 +29,12 @@ struct UrlForms {
 // "/" (RFC 8414 §3.1, RFC 9728 §3.1: "any terminating / ... is removed").
 std::string identifier_path(const std::string& url_path);
 
+// The form of an identifier path (from identifier_path) that nginx's request
+// URI takes: percent-decoded (RFC 3986 §2.1). Throws ConfigError for a path no
+// request could reach: an encoded "/", a control character, a malformed
+// escape, or an empty, "." or ".." segment (nginx normalises those away).
+std::string route_path(const std::string& path);
+
 // The request paths at which `resource` is served for an identifier whose
 // path component is `path` (from identifier_path). JWKS: {path}/jwks.json for
 // a path issuer (seed 002), /.well-known/jwks.json for a root one. Protected

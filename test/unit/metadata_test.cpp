@@ -246,3 +246,24 @@ TEST(Routes, DiscoveryPaths) {
   EXPECT_FALSE(is_discovery_path("/api/users"));
   EXPECT_FALSE(is_discovery_path("/.well-known/security.txt"));
 }
+
+TEST(Routes, DiscoveryPathLooksPastAnEarlierPartialMatch) {
+  EXPECT_TRUE(is_discovery_path("/a/.well-known/openid-configurationX/.well-known/openid-configuration"));
+  EXPECT_FALSE(is_discovery_path("/a/.well-known/jwks.jsonX/.well-known/jwks.jsonY"));
+}
+
+TEST(Routes, RoutePathDecodesAsNginxDoes) {
+  EXPECT_EQ(route_path(""), "");
+  EXPECT_EQ(route_path("/t1"), "/t1");
+  EXPECT_EQ(route_path("/sp%20ace"), "/sp ace");
+  EXPECT_EQ(route_path("/%C3%A9t%c3%a9"), "/\xC3\xA9t\xC3\xA9");
+  EXPECT_THROW(route_path("/a%2Fb"), ConfigError);
+  EXPECT_THROW(route_path("/a%2fb"), ConfigError);
+  EXPECT_THROW(route_path("/a%2"), ConfigError);
+  EXPECT_THROW(route_path("/a%zz"), ConfigError);
+  EXPECT_THROW(route_path("/a%00"), ConfigError);
+  EXPECT_THROW(route_path("/a//b"), ConfigError);
+  EXPECT_THROW(route_path("/a/./b"), ConfigError);
+  EXPECT_THROW(route_path("/a/.."), ConfigError);
+  EXPECT_THROW(route_path("/%2E%2E/x"), ConfigError);
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/perl
+# Discovery interop: OAuth/OIDC client libraries discover the issuers that
+# wellknown_issuer serves, accept the documents, and verify tokens through
+# the jwks_uri they found.
+#
+#   openid-client 6 (discovery, OIDC and RFC 8414 forms, buildAuthorizationUrl),
+#   oauth4webapi 3 (discoveryRequest + processDiscoveryResponse, 'oidc' and
+#   'oauth2'), jose 5 (createRemoteJWKSet on the discovered jwks_uri)
+#                                                       t/interop/discover.mjs
+#   PyJWT 2.6 (PyJWKClient on the discovered jwks_uri)  t/interop/discover_py.py
+#
+# One server carries a root issuer (RSA key) and a path issuer (P-256 key),
+# both plain http on loopback (allow_http on). Every line the scripts report
+# is its own test; a case a script did not report fails. A library that
+# rejects a document fails its case with the library's own words: the
+# scripts never skip.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use WellKnown::Test qw(decode_json encode_json);
+
+my $interop = "$FindBin::Bin/interop";
+my $python  = $ENV{INTEROP_PYTHON} || '/usr/bin/python3';   # Debian's, with python3-jwt
+my $node    = $ENV{NODE} || 'node';
+
+for my $pkg (qw(jose openid-client oauth4webapi)) {
+    BAIL_OUT("t/interop/node_modules/$pkg is missing: run `make interop-deps` (npm ci in t/interop; `make t` does it)")
+        unless -f "$interop/node_modules/$pkg/package.json";
+}
+BAIL_OUT("$python cannot import jwt and cryptography: run `make deps` (python3-jwt, python3-cryptography)")
+    if system("'$python' -c 'import jwt, cryptography' >/dev/null 2>&1") != 0;
+BAIL_OUT("`$node` is not runnable: run `make deps`")
+    if system("$node --version >/dev/null 2>&1") != 0;
+
+my $t = WellKnown::Test->new;
+# Stop nginx here: this END block runs before File::Temp's, which removes the
+# prefix (and the pid file that $t->stop needs) before global destruction.
+END { $t->stop if $t }
+
+my $port   = $t->port;
+my $origin = "http://127.0.0.1:$port";
+
+# name, issuer, key type, JWS alg, jwks_uri the module derives
+my @issuers = (
+    [ 'root',    $origin,            'rsa2048', 'RS256', "$origin/.well-known/jwks.json" ],
+    [ 'tenant1', "$origin/tenant1",  'p256',    'ES256', "$origin/tenant1/jwks.json" ],
+);
+$t->key("$_->[0].pem", $_->[2]) for @issuers;
+
+my $http = join "\n", map { "    wellknown_keys $_->[0]keys { key $_->[0].pem; }" } @issuers;
+my $server = join "\n", map {
+    my ($name, $issuer) = @$_;
+    <<"ISSUER";
+        wellknown_issuer $issuer {
+            keys ${name}keys;
+            allow_http on;
+            authorization_endpoint $issuer/authorize;
+            token_endpoint $issuer/token;
+            response_types_supported code;
+            subject_types_supported public;
+            scopes_supported openid profile;
+            grant_types_supported authorization_code refresh_token;
+            code_challenge_methods_supported S256;
+            token_endpoint_auth_methods_supported client_secret_basic private_key_jwt;
+        }
+ISSUER
+} @issuers;
+$t->write_config($http, $server);
+my ($ok, $out) = $t->test_config;
+ok($ok, 'nginx -t accepts a root and a path issuer in one server') or diag $out;
+$t->start;
+
+# The documents are there before any library looks (a failure here points
+# at the configuration, not at a library).
+for my $path ('/.well-known/openid-configuration', '/.well-known/oauth-authorization-server',
+              '/tenant1/.well-known/openid-configuration', '/.well-known/openid-configuration/tenant1',
+              '/.well-known/oauth-authorization-server/tenant1', '/tenant1/.well-known/oauth-authorization-server',
+              '/.well-known/jwks.json', '/tenant1/jwks.json') {
+    my $r = $t->get($path);
+    is($r->{status}, 200, "GET $path") or diag $r->{body};
+}
+
+$t->write_file('spec.json', encode_json({
+    issuers => [ map { { name => $_->[0], issuer => $_->[1], pem => $t->path("$_->[0].pem"),
+                         alg => $_->[3], jwks_uri => $_->[4] } } @issuers ],
+}));
+
+# Every case the scripts must report (see the scripts' headers).
+my %expected = (
+    'discover.mjs' => [ map {
+        my ($n, $issuer) = @$_;
+        ( "openid-client $n-discovery", "openid-client $n-discovery-oauth2",
+          "openid-client $n-authorization-url",
+          "oauth4webapi $n-oidc", "oauth4webapi $n-oauth2",
+          ($issuer =~ m{^http://[^/]+/.} ? "oauth4webapi $n-issuer-trailing-slash" : ()),
+          "jose $n-jwt-kid", "jose $n-jwt-nokid", "jose $n-forged" )
+    } @issuers ],
+    'discover_py.py' => [ map { ("pyjwt $_->[0]-jwt", "pyjwt $_->[0]-forged") } @issuers ],
+);
+
+run_checks('discover.mjs',   [ $node,   "$interop/discover.mjs",   $t->path('spec.json') ]);
+run_checks('discover_py.py', [ $python, "$interop/discover_py.py", $t->path('spec.json') ]);
+
+unlike($t->error_log, qr/\[(?:alert|crit|emerg)\]/, 'no alerts in the error log');
+
+done_testing;
+
+# Runs one script and turns each reported line into its own test; an
+# expected case the script did not report (it crashed, or stopped early)
+# fails, and so does an exit status that disagrees with the report.
+sub run_checks {
+    my ($script, $cmd) = @_;
+    my $errfile = $t->path("$script.stderr");
+    my $shell = join(' ', 'timeout', '120', map { "'$_'" } @$cmd) . " 2>'$errfile'";
+    my $stdout = `$shell`;
+    my $rc = $? >> 8;
+    my $stderr = $t->read_file("$script.stderr");
+
+    my (%seen, @stray);
+    my $failures = 0;
+    for my $l (split /\n/, $stdout) {
+        my ($status, $lib, $case, $detail) = $l =~ /^(ok|not ok) (\S+) (\S+) - (.*)$/
+            or do { push @stray, $l; next };
+        $seen{"$lib $case"}++;
+        $failures++ if $status eq 'not ok';
+        ok($status eq 'ok', "$lib $case") or diag("$lib $case: $detail");
+        note("$lib $case: $detail") if $status eq 'ok';
+    }
+    for my $case (@{ $expected{$script} }) {
+        next if $seen{$case};
+        fail("$case (reported)");
+        diag("$script reported nothing for $case (exit $rc)\n$stderr");
+    }
+    is($rc, $failures ? 1 : 0, "$script exit status agrees with its report")
+        or diag("stderr:\n$stderr\nother output:\n" . join("\n", @stray));
+}
