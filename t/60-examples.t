@@ -6,6 +6,8 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use File::Copy qw(copy);
+use B ();
+use JSON::PP ();
 use WellKnown::Test qw(decode_json);
 
 my $examples = "$FindBin::Bin/../conf-examples";
@@ -39,6 +41,128 @@ sub start_example {
     return ($t, $out);
 }
 
+# The [warn] and [emerg] lines of nginx -t output.
+sub conf_lines {
+    my ($out, $level) = @_;
+    return grep { /\[\Q$level\E\]/ } split /\n/, $out;
+}
+
+# The JSON type of a value JSON::PP decoded: a string keeps only its string
+# flag, a number only its numeric ones, so "1" and 1 are told apart.
+sub json_type {
+    my ($v) = @_;
+    return 'null' unless defined $v;
+    return 'array'   if ref $v eq 'ARRAY';
+    return 'object'  if ref $v eq 'HASH';
+    return 'boolean' if JSON::PP::is_bool($v);
+    return (B::svref_2object(\$v)->FLAGS & B::SVp_POK) ? 'string' : 'number';
+}
+
+# Checks a decoded object against a seed's schema: %$props maps each member
+# the schema lists to 'string' or 'string[]'; @$required must be present;
+# with $closed (additionalProperties: false) no other member may appear.
+sub check_schema {
+    my ($what, $obj, $props, $required, $closed) = @_;
+    is(json_type($obj), 'object', "$what: an object");
+    my @missing = grep { !exists $obj->{$_} } @$required;
+    is_deeply(\@missing, [], "$what: every required member present (@{[ scalar @$required ]})");
+    if ($closed) {
+        my @extra = grep { !exists $props->{$_} } sort keys %$obj;
+        is_deeply(\@extra, [], "$what: no member outside the schema (additionalProperties: false)");
+    }
+    for my $name (sort keys %$props) {
+        next unless exists $obj->{$name};
+        my $v = $obj->{$name};
+        if ($props->{$name} eq 'string[]') {
+            ok(json_type($v) eq 'array' && !grep({ json_type($_) ne 'string' } @$v),
+               "$what: $name is an array of strings");
+        } else {
+            is(json_type($v), 'string', "$what: $name is a string");
+        }
+    }
+}
+
+# An error response from the module: status, application/json, the error code.
+sub check_json_error {
+    my ($r, $status, $error, $what) = @_;
+    is($r->{status}, $status, "$what: $status");
+    is(WellKnown::Test::header($r, 'content-type'), 'application/json', "$what: application/json");
+    my $d = eval { decode_json($r->{body}) };
+    is($d && $d->{error}, $error, "$what: {\"error\":\"$error\",...}") or diag $r->{body};
+    is(WellKnown::Test::header($r, 'allow'), 'GET, HEAD, OPTIONS', "$what: Allow header")
+        if $status == 405;
+}
+
+# Checks a served JWK Set: exactly the member "keys", one JWK per entry of
+# @$expect ({ kid => ..., alg => ... }; kid undef: any), each JWK an RSA
+# signing key with exactly the string members alg, e, kid, kty, n, use.
+sub check_rsa_jwks {
+    my ($what, $r, $expect) = @_;
+    is($r->{status}, 200, "$what: served");
+    is(WellKnown::Test::header($r, 'content-type'), 'application/json', "$what: application/json");
+    my $jwks = decode_json($r->{body});
+    is_deeply([sort keys %$jwks], ['keys'], "$what: exactly the member keys");
+    is(scalar @{ $jwks->{keys} }, scalar @$expect, "$what: " . scalar(@$expect) . ' keys');
+    my %kids;
+    for my $i (0 .. $#$expect) {
+        my $k = $jwks->{keys}[$i] || {};
+        my $e = $expect->[$i];
+        is_deeply([sort keys %$k], [qw(alg e kid kty n use)], "$what: key $i has exactly alg, e, kid, kty, n, use");
+        is_deeply([grep { json_type($k->{$_}) ne 'string' } sort keys %$k], [], "$what: key $i members are strings");
+        is($k->{kty}, 'RSA', "$what: key $i kty RSA");
+        is($k->{alg}, $e->{alg}, "$what: key $i alg $e->{alg}");
+        is($k->{use}, 'sig', "$what: key $i use sig");
+        like($k->{n}, qr/^[A-Za-z0-9_-]{342}$/, "$what: key $i n is a base64url 2048-bit modulus");
+        is($k->{e}, 'AQAB', "$what: key $i e");
+        is($k->{kid}, $e->{kid}, "$what: key $i kid $e->{kid}") if defined $e->{kid};
+        $kids{ $k->{kid} // '' }++;
+    }
+    is(scalar(grep { length } keys %kids), scalar @$expect, "$what: distinct kids");
+    return $jwks;
+}
+
+# Tokens signed with the example's private keys (keys/NAME.pem) verify
+# against the JWKS it serves at $path, with PyJWT (PyJWKClient picks the key
+# by kid) and jwcrypto, and with jose: the scripts of t/50-interop.t. Each of
+# @$keys is [NAME, alg, kid]; kid undef means the RFC 7638 thumbprint, which
+# the scripts compute, so a pass also proves the served kid is it. Two
+# forgeries, signed by an unpublished key of the first key's type (one with
+# the first key's kid, one with its own), must be rejected.
+sub verify_tokens {
+    my ($t, $label, $path, $keys) = @_;
+    my %types = (rsa => 'rsa2048', p256 => 'p256', p384 => 'p384', p521 => 'p521', ed25519 => 'ed25519');
+    my ($first, $first_alg) = @{ $keys->[0] };
+    my ($type) = $first =~ /(?:^|-)([a-z0-9]+)$/;
+    my $forger = $t->key("unpublished-$label.pem", $types{$type});
+    my @forged = (
+        { name => "$label-forged-borrowed-kid", pem => $forger, alg => $first_alg, kid_of => $first,
+          expect => 'bad-signature' },
+        { name => "$label-forged-unknown-kid", pem => $forger, alg => $first_alg, kid => undef,
+          expect => 'no-key' },
+    );
+    my $spec = $t->write_file("spec-$label.json", WellKnown::Test::encode_json({
+        keys => [ map { { name => $_->[0], pem => $t->path("keys/$_->[0].pem"), alg => $_->[1], kid => $_->[2] } } @$keys ],
+        forged => \@forged,
+    }));
+    my $url = 'http://127.0.0.1:' . $t->port . $path;
+    my $interop = "$FindBin::Bin/interop";
+    for my $run ([ '/usr/bin/python3', "$interop/verify_py.py", [qw(pyjwt jwcrypto)] ],
+                 [ 'node', "$interop/verify_jose.mjs", [qw(jose)] ]) {
+        my ($bin, $script, $libs) = @$run;
+        my $out = `timeout 120 '$bin' '$script' '$url' '$spec' 2>&1`;
+        (my $base = $script) =~ s{.*/}{};
+        is($? >> 8, 0, "$label: $base exits 0") or diag $out;
+        for my $lib (@$libs) {
+            for my $k (@$keys) {
+                my ($name, $alg, $kid) = @$k;
+                like($out, qr/^ok \Q$lib\E \Q$name\E - /m,
+                     "$label: $lib verifies a $alg token from keys/$name.pem (kid " . ($kid // 'thumbprint') . ')');
+            }
+            like($out, qr/^ok \Q$lib\E \Q$_->{name}\E - /m, "$label: $lib rejects $_->{name}") for @forged;
+        }
+    }
+}
+
 {
     my ($t) = start_example('demo.conf');
 
@@ -51,27 +175,9 @@ sub start_example {
     is($certs->{body}, $r->{body}, 'Keycloak-style path serves the same set');
     is(WellKnown::Test::header($certs, 'etag'), WellKnown::Test::header($r, 'etag'), 'same ETag');
 
-    # Tokens signed with each demo private key verify against the demo JWKS
-    # with PyJWT, jwcrypto and jose (the scripts of t/50-interop.t).
+    # Tokens signed with each demo private key verify against the demo JWKS.
     my %alg = (rsa => 'RS256', p256 => 'ES256', p384 => 'ES384', p521 => 'ES512', ed25519 => 'EdDSA');
-    my @names = sort keys %alg;
-    $t->write_file('spec.json', WellKnown::Test::encode_json({
-        keys => [ map { { name => $_, pem => $t->path("keys/$_.pem"), alg => $alg{$_}, kid => undef } } @names ],
-        forged => [],
-    }));
-    my $url = 'http://127.0.0.1:' . $t->port . '/.well-known/jwks.json';
-    my $interop = "$FindBin::Bin/interop";
-    for my $run ([ '/usr/bin/python3', "$interop/verify_py.py", [qw(pyjwt jwcrypto)] ],
-                 [ 'node', "$interop/verify_jose.mjs", [qw(jose)] ]) {
-        my ($bin, $script, $libs) = @$run;
-        my $out = `timeout 120 '$bin' '$script' '$url' '@{[ $t->path('spec.json') ]}' 2>&1`;
-        is($? >> 8, 0, "$script exits 0 for the demo keys") or diag $out;
-        for my $lib (@$libs) {
-            for my $name (@names) {
-                like($out, qr/^ok \Q$lib\E \Q$name\E - /m, "$lib verifies a $alg{$name} token from demo key $name");
-            }
-        }
-    }
+    verify_tokens($t, 'demo', '/.well-known/jwks.json', [ map { [ $_, $alg{$_} ] } sort keys %alg ]);
 }
 
 # Seed 004: the opaque kid and the two-member discovery document.
@@ -89,6 +195,7 @@ sub start_example {
        'seed 004: exactly issuer and jwks_uri');
     is($t->get('/.well-known/oauth-authorization-server')->{status}, 404,
        'seed 004: no RFC 8414 document');
+    verify_tokens($t, 'seed-004', '/.well-known/jwks.json', [ [ 'instance-rsa', 'RS256', 'ins_1lyWDZiobr600AKUeQDoSlrEmoM' ] ]);
 }
 
 # Seed 002: tenants under one host, the append forms the seed lists.
@@ -118,6 +225,152 @@ sub start_example {
     is($bad->{status}, 405, 'seed 002: wrong method is 405');
     is(decode_json($bad->{body})->{error}, 'method_not_allowed', 'seed 002: 405 body is JSON');
     is($t->get('/acme/oauth2/authorize', @h)->{body}, "the IdP application\n", 'seed 002: other paths reach the IdP');
+    verify_tokens($t, 'seed-002', '/acme/jwks.json', [ [ 'shared-rsa', 'RS256', undef ], [ 'shared-p256', 'ES256', undef ] ]);
+}
+
+# Seed 000: an API platform's RSA JWKS and its RFC 8414 metadata, both
+# checked against the seed's OpenAPI schemas (JWK and OAuthMetadata, each
+# additionalProperties: false), and the JSON 404 / 405 the seed lists.
+{
+    my ($t, $out) = start_example('seed-000-api-platform.conf');
+    is_deeply([conf_lines($out, 'emerg'), conf_lines($out, 'warn')], [], 'seed 000: nginx -t without [emerg] or [warn]');
+    my $iss = 'https://api.archera.ai';
+
+    my $jwks_r = $t->get('/.well-known/jwks.json');
+    check_rsa_jwks('seed 000 JWKS', $jwks_r, [ { alg => 'RS256' }, { alg => 'RS256' } ]);
+
+    my $r = $t->get('/.well-known/oauth-authorization-server');
+    is($r->{status}, 200, 'seed 000: /.well-known/oauth-authorization-server');
+    is(WellKnown::Test::header($r, 'content-type'), 'application/json', 'seed 000: metadata is application/json');
+    my $doc = decode_json($r->{body});
+    my %props = (
+        issuer => 'string', authorization_endpoint => 'string', token_endpoint => 'string',
+        revocation_endpoint => 'string', registration_endpoint => 'string', jwks_uri => 'string',
+        response_types_supported => 'string[]', grant_types_supported => 'string[]',
+        code_challenge_methods_supported => 'string[]', token_endpoint_auth_methods_supported => 'string[]',
+        scopes_supported => 'string[]', service_documentation => 'string',
+    );
+    my @required = qw(authorization_endpoint code_challenge_methods_supported grant_types_supported issuer
+                      jwks_uri registration_endpoint response_types_supported revocation_endpoint
+                      scopes_supported token_endpoint token_endpoint_auth_methods_supported);
+    check_schema('seed 000 OAuthMetadata', $doc, \%props, \@required, 1);
+    is_deeply([sort keys %$doc], [sort keys %props],
+              'seed 000: exactly the 11 required members and service_documentation');
+    is_deeply($doc, {
+        issuer                                => $iss,
+        authorization_endpoint                => "$iss/oauth/authorize",
+        token_endpoint                        => "$iss/oauth/token",
+        revocation_endpoint                   => "$iss/oauth/revoke",
+        registration_endpoint                 => "$iss/oauth/register",
+        jwks_uri                              => "$iss/.well-known/jwks.json",
+        response_types_supported              => ['code'],
+        grant_types_supported                 => [qw(authorization_code refresh_token)],
+        code_challenge_methods_supported      => ['S256'],
+        token_endpoint_auth_methods_supported => [qw(client_secret_basic client_secret_post none)],
+        scopes_supported                      => [qw(read write)],
+        service_documentation                 => 'https://docs.archera.ai/api-reference',
+    }, 'seed 000: metadata values');
+    (my $jwks_path = $doc->{jwks_uri}) =~ s{^\Q$iss\E}{};
+    is($t->get($jwks_path)->{body}, $jwks_r->{body}, 'seed 000: jwks_uri serves the JWKS');
+
+    # The seed's error responses are JSON: 405 for other methods, 404 for
+    # discovery paths it does not serve.
+    for my $path ('/.well-known/jwks.json', '/.well-known/oauth-authorization-server') {
+        for my $method (qw(POST PUT DELETE)) {
+            check_json_error($t->http($method, $path, [], $method eq 'DELETE' ? undef : '{}'),
+                             405, 'method_not_allowed', "seed 000: $method $path");
+        }
+    }
+    for my $path ('/.well-known/openid-configuration', '/.well-known/oauth-authorization-server/other',
+                  '/other/.well-known/oauth-authorization-server') {
+        check_json_error($t->get($path), 404, 'not_found', "seed 000: GET $path");
+    }
+    is($t->get('/v1/org')->{body}, "the Archera API\n", 'seed 000: other paths reach the API');
+
+    verify_tokens($t, 'seed-000', '/.well-known/jwks.json',
+                  [ [ 'current-rsa', 'RS256', undef ], [ 'previous-rsa', 'RS256', undef ] ]);
+}
+
+# Seeds 001 and 003: one Auth0-fronted OpenID Provider serving its JWKS
+# (001) and its OpenID Connect discovery document (003) on one host.
+{
+    my ($t, $out) = start_example('seed-001-003-auth0-oidc.conf');
+    my $iss = 'https://signin.altostrat.io/';
+    my $base = 'https://signin.altostrat.io';
+    is_deeply([conf_lines($out, 'emerg')], [], 'seeds 001/003: nginx -t without [emerg]');
+    my @warn = conf_lines($out, 'warn');
+    is(scalar @warn, 1, 'seeds 001/003: exactly one [warn]') or diag $out;
+    like($warn[0] // '', qr/issuer "\Q$iss\E" ends with "\/"/, 'seeds 001/003: the expected warning: trailing "/" in the issuer');
+
+    # Seed 001: the two signing keys under their opaque kids, in order.
+    my @kids = qw(r4Xq7dKbT2mNvP9sLw3cZ Hj6yFu1eQz8aVn0oBt5gK);
+    my $jwks_r = $t->get('/.well-known/jwks.json');
+    check_rsa_jwks('seed 001 JWKS', $jwks_r, [ map { { alg => 'RS256', kid => $_ } } @kids ]);
+
+    # Seed 003: every member its OIDCConfiguration schema lists, typed.
+    my $r = $t->get('/.well-known/openid-configuration');
+    is($r->{status}, 200, 'seed 003: /.well-known/openid-configuration');
+    is(WellKnown::Test::header($r, 'content-type'), 'application/json', 'seed 003: application/json');
+    my $doc = decode_json($r->{body});
+    my %props = (
+        (map { $_ => 'string' } qw(issuer authorization_endpoint token_endpoint device_authorization_endpoint
+                                    userinfo_endpoint mfa_challenge_endpoint jwks_uri registration_endpoint
+                                    revocation_endpoint end_session_endpoint)),
+        (map { $_ => 'string[]' } qw(scopes_supported response_types_supported code_challenge_methods_supported
+                                      response_modes_supported subject_types_supported
+                                      token_endpoint_auth_methods_supported claims_supported)),
+    );
+    is(scalar keys %props, 17, 'seed 003: the schema lists 17 members');
+    # The schema marks none required and leaves additionalProperties open;
+    # all 17 are reproduced, plus the member OIDC Discovery §3 requires.
+    check_schema('seed 003 OIDCConfiguration', $doc, \%props, [ sort keys %props ], 0);
+    is(json_type($doc->{id_token_signing_alg_values_supported}), 'array',
+       'seed 003: id_token_signing_alg_values_supported (OIDC Discovery §3) is an array');
+    is_deeply([sort keys %$doc], [sort(keys(%props), 'id_token_signing_alg_values_supported')],
+              "seed 003: exactly the seed's 17 members and id_token_signing_alg_values_supported");
+    for my $name (grep { $props{$_} eq 'string' } sort keys %props) {
+        like($doc->{$name}, qr{^https://signin\.altostrat\.io/}, "seed 003: $name is an https URL on the host (format: uri)");
+    }
+    is_deeply($doc, {
+        issuer                                => $iss,
+        authorization_endpoint                => "$base/authorize",
+        token_endpoint                        => "$base/oauth/token",
+        device_authorization_endpoint         => "$base/oauth/device/code",
+        userinfo_endpoint                     => "$base/userinfo",
+        mfa_challenge_endpoint                => "$base/mfa/challenge",
+        jwks_uri                              => "$base/.well-known/jwks.json",
+        registration_endpoint                 => "$base/oidc/register",
+        revocation_endpoint                   => "$base/oauth/revoke",
+        end_session_endpoint                  => "$base/oidc/logout",
+        scopes_supported                      => [qw(openid profile offline_access name given_name family_name
+                                                     nickname email email_verified picture created_at
+                                                     identities phone address)],
+        response_types_supported              => [ 'code', 'token', 'id_token', 'code token', 'code id_token',
+                                                   'token id_token', 'code token id_token' ],
+        code_challenge_methods_supported      => [qw(S256 plain)],
+        response_modes_supported              => [qw(query fragment form_post)],
+        subject_types_supported               => ['public'],
+        token_endpoint_auth_methods_supported => [qw(client_secret_basic client_secret_post private_key_jwt)],
+        claims_supported                      => [qw(aud auth_time created_at email email_verified exp family_name
+                                                     given_name iat identities iss name nickname phone_number
+                                                     picture sub)],
+        id_token_signing_alg_values_supported => ['RS256'],
+    }, 'seed 003: document values');
+    (my $jwks_path = $doc->{jwks_uri}) =~ s{^\Q$base\E}{};
+    is($t->get($jwks_path)->{body}, $jwks_r->{body}, "seed 003: jwks_uri serves seed 001's JWKS");
+
+    # Only the seeds' two endpoints: no RFC 8414 document; other methods 405.
+    check_json_error($t->get('/.well-known/oauth-authorization-server'), 404, 'not_found',
+                     'seeds 001/003: GET /.well-known/oauth-authorization-server');
+    check_json_error($t->http('POST', '/.well-known/openid-configuration', [], '{}'), 405, 'method_not_allowed',
+                     'seed 003: POST /.well-known/openid-configuration');
+    check_json_error($t->http('POST', '/.well-known/jwks.json', [], '{}'), 405, 'method_not_allowed',
+                     'seed 001: POST /.well-known/jwks.json');
+    is($t->get('/authorize?response_type=code')->{body}, "the Auth0 tenant\n", 'seeds 001/003: other paths reach Auth0');
+
+    # Clients pick the key by the token's kid (seed 001).
+    verify_tokens($t, 'seed-001', '/.well-known/jwks.json',
+                  [ [ 'current-rsa', 'RS256', $kids[0] ], [ 'next-rsa', 'RS256', $kids[1] ] ]);
 }
 
 done_testing;
