@@ -6,12 +6,11 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <sys/stat.h>
 
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <ctime>
+
+#include "file.hpp"
 
 namespace wellknown {
 
@@ -234,46 +233,9 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
 }
 
 PublicKeyMaterial load_key_file(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) {
-    throw ConfigError("cannot open key file \"" + path + "\": " + std::strerror(errno));
-  }
-  std::unique_ptr<FILE, int (*)(FILE*)> guard(f, std::fclose);
-  struct stat st;
-  if (fstat(fileno(f), &st) != 0) {
-    throw ConfigError("cannot stat key file \"" + path + "\": " + std::strerror(errno));
-  }
-  if (S_ISDIR(st.st_mode)) {
-    throw ConfigError("key file \"" + path + "\" is a directory");
-  }
   std::string text;
   Wipe wipe{text};
-  // One buffer, sized up front, so no reallocation leaves unwiped copies of
-  // private key text behind. Non-regular files (pipes, devices) get the cap.
-  size_t want = S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) < kMaxKeyFileSize
-                    ? static_cast<size_t>(st.st_size)
-                    : kMaxKeyFileSize;
-  text.resize(want + 1);
-  size_t n = 0;
-  while (n < text.size()) {
-    size_t got = std::fread(text.data() + n, 1, text.size() - n, f);
-    if (got == 0) {
-      break;
-    }
-    n += got;
-  }
-  if (std::ferror(f)) {
-    throw ConfigError("cannot read key file \"" + path + "\": " + std::strerror(errno));
-  }
-  if (n == text.size() && want < kMaxKeyFileSize) {
-    throw ConfigError("key file \"" + path + "\" changed while it was read; try again");
-  }
-  if (n > kMaxKeyFileSize) {
-    throw ConfigError("key file \"" + path + "\" is larger than 1 MiB");
-  }
-  if (n == 0) {
-    throw ConfigError("key file \"" + path + "\" is empty");
-  }
+  size_t n = read_file_capped(path, "key file", kMaxKeyFileSize, text);
   try {
     return parse_key_pem(std::string_view(text.data(), n));
   } catch (const ConfigError& e) {

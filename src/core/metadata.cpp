@@ -4,6 +4,7 @@
 #include <set>
 
 #include "encoding.hpp"
+#include "file.hpp"
 #include "url.hpp"
 
 namespace wellknown {
@@ -198,6 +199,17 @@ nlohmann::ordered_json parse_json(const std::string& text, const std::string& wh
     throw ConfigError(what + ": " + error);
   }
   return j;
+}
+
+nlohmann::ordered_json load_metadata_file(const std::string& path) {
+  std::string text;
+  text.resize(read_file_capped(path, "metadata file", kMaxMetadataFileSize, text));
+  std::string what = "metadata file \"" + path + "\"";
+  nlohmann::ordered_json doc = parse_json(text, what);
+  if (!doc.is_object()) {
+    throw ConfigError(what + " must hold a JSON object, not " + doc.type_name());
+  }
+  return doc;
 }
 
 void set_member(nlohmann::ordered_json& doc, const std::string& member,

@@ -45,6 +45,12 @@ nlohmann::ordered_json member_value(const std::string& member,
 constexpr int kMaxJsonDepth = 32;
 nlohmann::ordered_json parse_json(const std::string& text, const std::string& what);
 
+// Reads a metadata document from `path` (at most kMaxMetadataFileSize
+// bytes), parsed as parse_json does; it must be a JSON object. Its members
+// are the base a configuration overrides.
+constexpr size_t kMaxMetadataFileSize = 1024 * 1024;
+nlohmann::ordered_json load_metadata_file(const std::string& path);
+
 // Sets `member` to `value` in the object `doc`: in place if present (an
 // override keeps the member's position), else appended.
 void set_member(nlohmann::ordered_json& doc, const std::string& member,

@@ -68,6 +68,12 @@ class RouteTable {
     return it == table_.end() ? nullptr : &it->second.value;
   }
 
+  // Who `path` is served for, as given to add(); null if it is not served.
+  const std::string* owner(std::string_view path) const {
+    auto it = table_.find(path);
+    return it == table_.end() ? nullptr : &it->second.owner;
+  }
+
   size_t size() const { return table_.size(); }
 
  private:

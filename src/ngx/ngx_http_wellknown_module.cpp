@@ -18,7 +18,7 @@ extern "C" {
 #include <string>
 #include <vector>
 
-#include "core/issuer.hpp"
+#include "core/entity.hpp"
 #include "core/jwk_set.hpp"
 #include "core/representation.hpp"
 #include "core/routes.hpp"
@@ -57,18 +57,21 @@ struct KeySet {
   std::unique_ptr<Response> response;
 };
 
-// An issuer declared with wellknown_issuer, built once the http block is
-// complete (its key set may be defined later in the file).
-struct PendingIssuer {
-  wellknown::IssuerConfig config;
+// An issuer (wellknown_issuer) or protected resource (wellknown_resource),
+// built once the http block is complete (its key set may be defined later in
+// the file).
+struct PendingEntity {
+  const char* directive = "";  // "wellknown_issuer" or "wellknown_resource"
+  wellknown::EntityConfig config;
   std::string key_set;  // empty: none
+  std::vector<std::string> given;  // block statements seen, to refuse repeats
   std::string file;
   ngx_uint_t line = 0;
 };
 
 // The discovery documents of one server{}: request path -> response.
 struct Site {
-  std::vector<PendingIssuer> issuers;
+  std::vector<PendingEntity> entities;
   std::deque<Response> responses;  // stable addresses for the route table
   wellknown::RouteTable<const ngx_http_wellknown_response_t*> routes;
 };
@@ -472,8 +475,8 @@ void* create_srv_conf(ngx_conf_t* cf) noexcept {
   return ngx_pcalloc(cf->pool, sizeof(ngx_http_wellknown_srv_conf_t));
 }
 
-// Builds the documents of every issuer of a server, now that all key sets
-// are known. Errors name the wellknown_issuer directive's file:line.
+// Builds the documents of every issuer and protected resource of a server,
+// now that all key sets are known. Errors name the directive's file:line.
 char* merge_srv_conf(ngx_conf_t* cf, void*, void* child) noexcept {
   auto* conf = static_cast<ngx_http_wellknown_srv_conf_t*>(child);
   Site* site = conf->site;
@@ -482,24 +485,35 @@ char* merge_srv_conf(ngx_conf_t* cf, void*, void* child) noexcept {
   }
   auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
       ngx_http_conf_get_module_main_conf(cf, ngx_http_wellknown_module));
-  for (const PendingIssuer& issuer : site->issuers) {
-    try {
+  struct GivenJwks {
+    const PendingEntity* entity;
+    std::string route;
+    const ngx_http_wellknown_response_t* own;  // null: the entity has no key set
+  };
+  const PendingEntity* current = nullptr;
+  try {
+    std::vector<GivenJwks> given_jwks;
+    for (const PendingEntity& entity : site->entities) {
+      current = &entity;
       const KeySet* keys = nullptr;
-      if (!issuer.key_set.empty()) {
-        auto it = mcf->state->key_sets.find(issuer.key_set);
+      if (!entity.key_set.empty()) {
+        auto it = mcf->state->key_sets.find(entity.key_set);
         if (it == mcf->state->key_sets.end()) {
-          throw wellknown::ConfigError("no key set named \"" + issuer.key_set +
-                                       "\"; define it with wellknown_keys " + issuer.key_set +
+          throw wellknown::ConfigError("no key set named \"" + entity.key_set +
+                                       "\"; define it with wellknown_keys " + entity.key_set +
                                        " { key FILE; } in the http block");
         }
         keys = it->second.get();
       }
-      wellknown::IssuerDocuments docs =
-          wellknown::build_issuer(issuer.config, keys ? &keys->jwks : nullptr);
-      std::string owner = "issuer \"" + issuer.config.issuer + "\"";
+      wellknown::EntityDocuments docs =
+          wellknown::build_entity(entity.config, keys ? &keys->jwks : nullptr);
+      std::string owner =
+          (entity.config.role == wellknown::Role::Issuer ? "issuer \"" : "resource \"") +
+          entity.config.identifier + "\"";
       for (const auto& w : docs.warnings) {
-        ngx_log_error(NGX_LOG_WARN, cf->log, 0, "wellknown_issuer \"%s\": %s in %s:%ui",
-                      issuer.config.issuer.c_str(), w.c_str(), issuer.file.c_str(), issuer.line);
+        ngx_log_error(NGX_LOG_WARN, cf->log, 0, "%s \"%s\": %s in %s:%ui", entity.directive,
+                      entity.config.identifier.c_str(), w.c_str(), entity.file.c_str(),
+                      entity.line);
       }
       for (const auto& p : docs.jwks_paths) {
         site->routes.add(p, &keys->response->view, owner + " (key set)");
@@ -510,13 +524,34 @@ char* merge_srv_conf(ngx_conf_t* cf, void*, void* child) noexcept {
           site->routes.add(p, &r.view, owner);
         }
       }
-    } catch (const std::exception& e) {
-      ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "wellknown_issuer \"%s\": %s in %s:%ui",
-                    issuer.config.issuer.c_str(), e.what(), issuer.file.c_str(), issuer.line);
-      return static_cast<char*>(NGX_CONF_ERROR);
+      if (docs.given_jwks_route) {
+        given_jwks.push_back(
+            {&entity, *docs.given_jwks_route, keys ? &keys->response->view : nullptr});
+      }
     }
+    // A jwks_uri given on this server's own origin must not name what the
+    // server serves for someone else: clients would verify tokens with
+    // another issuer's keys, or read a metadata document as a JWK Set.
+    for (const auto& g : given_jwks) {
+      current = g.entity;
+      const ngx_http_wellknown_response_t* const* hit = site->routes.find(g.route);
+      if (hit != nullptr && *hit != g.own) {
+        throw wellknown::ConfigError("jwks_uri names \"" + g.route +
+                                     "\", which this server serves for " +
+                                     *site->routes.owner(g.route));
+      }
+    }
+  } catch (const std::exception& e) {
+    if (current == nullptr) {
+      ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "wellknown: %s", e.what());
+    } else {
+      ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "%s \"%s\": %s in %s:%ui", current->directive,
+                    current->config.identifier.c_str(), e.what(), current->file.c_str(),
+                    current->line);
+    }
+    return static_cast<char*>(NGX_CONF_ERROR);
   }
-  site->issuers.clear();
+  site->entities.clear();
   return NGX_CONF_OK;
 }
 
@@ -526,9 +561,10 @@ bool parse_flag(const std::string& statement, const std::string& value) {
   throw wellknown::ConfigError(statement + " takes on or off, not \"" + value + "\"");
 }
 
-// One statement inside `wellknown_issuer URL { ... }`.
-char* issuer_block_line(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
-  auto* issuer = static_cast<PendingIssuer*>(conf);
+// One statement inside `wellknown_issuer URL { ... }` or
+// `wellknown_resource URL { ... }`.
+char* entity_block_line(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* entity = static_cast<PendingEntity*>(conf);
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
   try {
     std::string name = to_string(args[0]);
@@ -542,43 +578,99 @@ char* issuer_block_line(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
       }
       return values[0];
     };
-    wellknown::IssuerConfig& c = issuer->config;
+    const bool issuer = entity->config.role == wellknown::Role::Issuer;
+    // Settings of the block itself (not members) may be given once.
+    static const char* const kSettings[] = {"keys",       "jwks_path",      "documents",
+                                            "url_forms",  "allow_http",     "relax_required",
+                                            "metadata_file"};
+    static const char* const kIssuerOnly[] = {"documents", "url_forms", "relax_required"};
+    for (const char* setting : kSettings) {
+      if (name != setting) continue;
+      if (!issuer) {
+        for (const char* only : kIssuerOnly) {
+          if (name == only) {
+            throw wellknown::ConfigError(
+                name + " applies to issuers only; a protected resource serves one document, "
+                       "oauth-protected-resource, at one path (RFC 9728 §3.1)");
+          }
+        }
+      }
+      for (const auto& g : entity->given) {
+        if (g == name) {
+          throw wellknown::ConfigError(name + " is given twice");
+        }
+      }
+      entity->given.push_back(name);
+    }
+    wellknown::EntityConfig& c = entity->config;
     if (name == "keys") {
-      issuer->key_set = one();
+      entity->key_set = one();
+      if (entity->key_set.empty()) {
+        throw wellknown::ConfigError("keys: the key set name is empty");
+      }
     } else if (name == "jwks_path") {
       c.jwks_path = one();
     } else if (name == "documents") {
+      if (values.empty()) {
+        throw wellknown::ConfigError(
+            "documents needs at least one of openid-configuration, oauth-authorization-server");
+      }
       c.documents.clear();
       for (const auto& v : values) {
+        wellknown::Resource r;
         if (v == "openid-configuration") {
-          c.documents.push_back(wellknown::Resource::OpenIdConfiguration);
+          r = wellknown::Resource::OpenIdConfiguration;
         } else if (v == "oauth-authorization-server") {
-          c.documents.push_back(wellknown::Resource::AuthorizationServer);
+          r = wellknown::Resource::AuthorizationServer;
         } else {
           throw wellknown::ConfigError("documents: unknown document \"" + v +
                                        "\"; expected openid-configuration and/or "
-                                       "oauth-authorization-server");
+                                       "oauth-authorization-server (for oauth-protected-resource, "
+                                       "use wellknown_resource)");
         }
-      }
-      if (c.documents.empty()) {
-        throw wellknown::ConfigError("documents needs at least one document");
+        for (auto d : c.documents) {
+          if (d == r) {
+            throw wellknown::ConfigError("documents: \"" + v + "\" is listed twice");
+          }
+        }
+        c.documents.push_back(r);
       }
     } else if (name == "url_forms") {
+      if (values.empty()) {
+        throw wellknown::ConfigError(
+            "url_forms needs at least one of oidc_append, oidc_insert, oauth_insert, "
+            "oauth_append");
+      }
       c.forms = {false, false, false, false};
       for (const auto& v : values) {
-        if (v == "oidc_append") c.forms.oidc_append = true;
-        else if (v == "oidc_insert") c.forms.oidc_insert = true;
-        else if (v == "oauth_insert") c.forms.oauth_insert = true;
-        else if (v == "oauth_append") c.forms.oauth_append = true;
-        else
+        bool* form = v == "oidc_append"    ? &c.forms.oidc_append
+                     : v == "oidc_insert"  ? &c.forms.oidc_insert
+                     : v == "oauth_insert" ? &c.forms.oauth_insert
+                     : v == "oauth_append" ? &c.forms.oauth_append
+                                           : nullptr;
+        if (form == nullptr) {
           throw wellknown::ConfigError("url_forms: unknown form \"" + v +
                                        "\"; expected oidc_append, oidc_insert, oauth_insert, "
                                        "oauth_append");
+        }
+        if (*form) {
+          throw wellknown::ConfigError("url_forms: \"" + v + "\" is listed twice");
+        }
+        *form = true;
       }
     } else if (name == "allow_http") {
       c.validation.allow_http = parse_flag(name, one());
     } else if (name == "relax_required") {
       c.validation.relax_required = parse_flag(name, one());
+    } else if (name == "metadata_file") {
+      ngx_str_t file = args[1];
+      if (values.size() != 1 || file.len == 0) {
+        throw wellknown::ConfigError("metadata_file takes one file name");
+      }
+      if (ngx_conf_full_name(cf->cycle, &file, 1) != NGX_OK) {
+        return static_cast<char*>(NGX_CONF_ERROR);
+      }
+      c.base = wellknown::load_metadata_file(to_string(file));
     } else if (name == "extra") {
       if (values.size() != 2) {
         throw wellknown::ConfigError("extra takes a member name and a JSON value: extra NAME JSON;");
@@ -595,48 +687,64 @@ char* issuer_block_line(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
       wellknown::set_member(c.members, name, wellknown::member_value(name, values));
     } else {
       throw wellknown::ConfigError(
-          "unknown statement \"" + name +
-          "\": expected keys, jwks_path, documents, url_forms, allow_http, relax_required, a "
-          "registered metadata member, or extra NAME JSON for a non-standard member");
+          "unknown statement \"" + name + "\": expected " +
+          (issuer ? "keys, jwks_path, documents, url_forms, allow_http, relax_required, "
+                  : "keys, jwks_path, allow_http, ") +
+          "metadata_file, a registered metadata member, or extra NAME JSON for a non-standard "
+          "member");
     }
   } catch (const std::exception& e) {
-    return conf_error(cf, "wellknown_issuer", e.what());
+    return conf_error(cf, entity->directive, e.what());
   }
   return NGX_CONF_OK;
 }
 
-// wellknown_issuer URL { ... }  (server)
-char* wellknown_issuer(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+// wellknown_issuer URL { ... } and wellknown_resource URL { ... }  (server)
+char* entity_block(ngx_conf_t* cf, ngx_command_t* cmd, void* conf, wellknown::Role role) noexcept {
   auto* scf = static_cast<ngx_http_wellknown_srv_conf_t*>(conf);
   auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
       ngx_http_conf_get_module_main_conf(cf, ngx_http_wellknown_module));
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
-  PendingIssuer* issuer = nullptr;
+  const char* directive = reinterpret_cast<const char*>(cmd->name.data);
+  PendingEntity* entity = nullptr;
   try {
     if (scf->site == nullptr) {
       mcf->state->sites.push_back(std::make_unique<Site>());
       scf->site = mcf->state->sites.back().get();
     }
     std::string id = to_string(args[1]);
-    for (const auto& other : scf->site->issuers) {
-      if (other.config.issuer == id) {
-        return conf_error(cf, "wellknown_issuer", "issuer \"" + id + "\" is already defined");
+    for (const auto& other : scf->site->entities) {
+      if (other.config.identifier == id && other.config.role == role) {
+        return conf_error(cf, directive,
+                          std::string(role == wellknown::Role::Issuer ? "issuer" : "resource") +
+                              " \"" + id + "\" is already defined in this server");
       }
     }
-    PendingIssuer& p = scf->site->issuers.emplace_back();
-    p.config.issuer = id;
+    PendingEntity& p = scf->site->entities.emplace_back();
+    p.directive = directive;
+    p.config = role == wellknown::Role::Issuer ? wellknown::EntityConfig{}
+                                               : wellknown::protected_resource_config(id);
+    p.config.identifier = id;
     p.file = reinterpret_cast<const char*>(cf->conf_file->file.name.data);
     p.line = cf->conf_file->line;
-    issuer = &p;
+    entity = &p;
   } catch (...) {
-    return conf_error(cf, "wellknown_issuer", "out of memory");
+    return conf_error(cf, directive, "out of memory");
   }
   ngx_conf_t saved = *cf;
-  cf->handler = issuer_block_line;
-  cf->handler_conf = reinterpret_cast<char*>(issuer);
+  cf->handler = entity_block_line;
+  cf->handler_conf = reinterpret_cast<char*>(entity);
   char* rv = ngx_conf_parse(cf, nullptr);
   *cf = saved;
   return rv;
+}
+
+char* wellknown_issuer(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) noexcept {
+  return entity_block(cf, cmd, conf, wellknown::Role::Issuer);
+}
+
+char* wellknown_resource(ngx_conf_t* cf, ngx_command_t* cmd, void* conf) noexcept {
+  return entity_block(cf, cmd, conf, wellknown::Role::ProtectedResource);
 }
 
 ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
@@ -703,6 +811,8 @@ ngx_command_t commands[] = {
      wellknown_keys, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
     {ngx_string("wellknown_issuer"), NGX_HTTP_SRV_CONF | NGX_CONF_BLOCK | NGX_CONF_TAKE1,
      wellknown_issuer, NGX_HTTP_SRV_CONF_OFFSET, 0, nullptr},
+    {ngx_string("wellknown_resource"), NGX_HTTP_SRV_CONF | NGX_CONF_BLOCK | NGX_CONF_TAKE1,
+     wellknown_resource, NGX_HTTP_SRV_CONF_OFFSET, 0, nullptr},
     {ngx_string("wellknown_jwks"), NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1, wellknown_jwks,
      NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
     {ngx_string("wellknown_cache_control"),

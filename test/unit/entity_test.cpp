@@ -1,4 +1,4 @@
-#include "core/issuer.hpp"
+#include "core/entity.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,9 +9,9 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-IssuerConfig oidc_issuer(const std::string& issuer) {
-  IssuerConfig c;
-  c.issuer = issuer;
+EntityConfig oidc_issuer(const std::string& issuer) {
+  EntityConfig c;
+  c.identifier = issuer;
   c.members["authorization_endpoint"] = issuer + "/authorize";
   c.members["token_endpoint"] = issuer + "/token";
   c.members["response_types_supported"] = {"code"};
@@ -30,9 +30,9 @@ JwkSet rsa_and_ec() {
 
 }  // namespace
 
-TEST(Issuer, PathIssuerDocumentsAndForms) {
+TEST(Issuer, PathEntityDocumentsAndForms) {
   JwkSet keys = rsa_and_ec();
-  IssuerDocuments d = build_issuer(oidc_issuer("https://id.example.com/t1"), &keys);
+  EntityDocuments d = build_entity(oidc_issuer("https://id.example.com/t1"), &keys);
   ASSERT_EQ(d.documents.size(), 2u);
   EXPECT_EQ(d.jwks_paths, std::vector<std::string>{"/t1/jwks.json"});
   json oidc = json::parse(d.documents[0].body);
@@ -59,11 +59,11 @@ TEST(Issuer, PathIssuerDocumentsAndForms) {
 
 TEST(Issuer, RootIssuerAndExplicitMembers) {
   JwkSet keys = rsa_and_ec();
-  IssuerConfig c = oidc_issuer("https://id.example.com");
+  EntityConfig c = oidc_issuer("https://id.example.com");
   c.members["jwks_uri"] = "https://keys.example.com/certs";
   c.members["id_token_signing_alg_values_supported"] = {"RS256"};
   c.documents = {Resource::OpenIdConfiguration};
-  IssuerDocuments d = build_issuer(c, &keys);
+  EntityDocuments d = build_entity(c, &keys);
   json oidc = json::parse(d.documents[0].body);
   EXPECT_EQ(oidc["jwks_uri"], "https://keys.example.com/certs");
   EXPECT_EQ(oidc["id_token_signing_alg_values_supported"], json({"RS256"}));
@@ -73,15 +73,15 @@ TEST(Issuer, RootIssuerAndExplicitMembers) {
 
 TEST(Issuer, Errors) {
   JwkSet keys = rsa_and_ec();
-  auto err = [&](IssuerConfig c) {
+  auto err = [&](EntityConfig c) {
     try {
-      build_issuer(c, &keys);
+      build_entity(c, &keys);
     } catch (const ConfigError& e) {
       return std::string(e.what());
     }
     return std::string("(no error)");
   };
-  IssuerConfig c = oidc_issuer("https://id.example.com/t1");
+  EntityConfig c = oidc_issuer("https://id.example.com/t1");
   c.members["issuer"] = "https://id.example.com/t1/";
   EXPECT_NE(err(c).find("differs"), std::string::npos);
   EXPECT_NE(err(oidc_issuer("http://id.example.com")).find("https"), std::string::npos);
@@ -94,18 +94,18 @@ TEST(Issuer, Errors) {
   c.jwks_path = "keys.json";
   EXPECT_NE(err(c).find("jwks_path"), std::string::npos);
   // Without a key set, jwks_uri must be given for OIDC.
-  IssuerConfig no_keys = oidc_issuer("https://id.example.com/t1");
-  EXPECT_THROW(build_issuer(no_keys, nullptr), ConfigError);
+  EntityConfig no_keys = oidc_issuer("https://id.example.com/t1");
+  EXPECT_THROW(build_entity(no_keys, nullptr), ConfigError);
 }
 
 TEST(Issuer, Seed004MinimalDocument) {
   JwkSet keys = rsa_and_ec();
-  IssuerConfig c;
-  c.issuer = "https://clerk.example.com";
+  EntityConfig c;
+  c.identifier = "https://clerk.example.com";
   c.documents = {Resource::OpenIdConfiguration};
   c.validation.relax_required = true;
   c.members["id_token_signing_alg_values_supported"] = json::array();  // omit the derived list
-  IssuerDocuments d = build_issuer(c, &keys);
+  EntityDocuments d = build_entity(c, &keys);
   EXPECT_EQ(d.documents[0].body,
             R"({"issuer":"https://clerk.example.com","jwks_uri":"https://clerk.example.com/.well-known/jwks.json"})");
   ASSERT_FALSE(d.warnings.empty());

@@ -1,0 +1,148 @@
+#include "entity.hpp"
+
+#include <algorithm>
+
+#include "url.hpp"
+
+namespace wellknown {
+
+namespace {
+
+DocumentKind kind_of(Resource r) {
+  switch (r) {
+    case Resource::OpenIdConfiguration: return DocumentKind::OpenIdConfiguration;
+    case Resource::AuthorizationServer: return DocumentKind::AuthorizationServer;
+    case Resource::ProtectedResource: return DocumentKind::ProtectedResource;
+    case Resource::Jwks: break;
+  }
+  throw ConfigError("a key set is not a metadata document");
+}
+
+std::string origin_of(const Url& url) {
+  return (url.https ? "https://" : "http://") + url.host + (url.port.empty() ? "" : ":" + url.port);
+}
+
+// Algorithms whose keys a JWK Set publishes (RFC 7518 §3.1); HS* and "none"
+// use no published key.
+bool uses_published_key(const std::string& alg) {
+  return alg.rfind("RS", 0) == 0 || alg.rfind("PS", 0) == 0 || alg.rfind("ES", 0) == 0 ||
+         alg == "EdDSA" || alg == "Ed25519" || alg == "Ed448";
+}
+
+}  // namespace
+
+EntityConfig protected_resource_config(std::string identifier) {
+  EntityConfig c;
+  c.role = Role::ProtectedResource;
+  c.identifier = std::move(identifier);
+  c.documents = {Resource::ProtectedResource};
+  return c;
+}
+
+EntityDocuments build_entity(const EntityConfig& config, const JwkSet* keys) {
+  const bool resource = config.role == Role::ProtectedResource;
+  const char* id_member = resource ? "resource" : "issuer";
+  UrlRules rules;
+  rules.allow_http = config.validation.allow_http;
+  // RFC 8414 §2, OIDC Discovery §3: an issuer has no query. RFC 9728 §3.1
+  // would put a resource's query after the well-known path; requests are
+  // routed by path alone, so such a resource could not be told apart.
+  rules.allow_query = false;
+  Url url = check_url(id_member, config.identifier, rules);
+  // `path` is the identifier's path as written (percent-encoded, used in
+  // URLs); `route` is the form nginx's decoded request URI takes.
+  std::string path = identifier_path(url.path);
+  std::string route;
+  try {
+    route = route_path(path);
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string(id_member) + ": " + e.what());
+  }
+  std::string origin = origin_of(url);
+
+  for (const auto* source : {&config.base, &config.members}) {
+    if (source->contains(id_member) && (*source)[id_member] != config.identifier) {
+      // OIDC Discovery §4.3, RFC 8414 §3.3 and RFC 9728 §3.3: clients refuse
+      // a document whose identifier differs from the one they asked for.
+      throw ConfigError(std::string(id_member) + " member " + (*source)[id_member].dump() +
+                        " differs from the " + (resource ? "resource" : "issuer") + " identifier \"" +
+                        config.identifier + "\"");
+    }
+  }
+
+  EntityDocuments out;
+  std::string jwks_uri;
+  if (keys) {
+    if (config.jwks_path) {
+      const std::string& p = *config.jwks_path;
+      if (p.empty() || p[0] != '/' || p.find_first_of("?#") != std::string::npos) {
+        throw ConfigError("jwks_path \"" + p + "\" must be an absolute path without query");
+      }
+      try {
+        out.jwks_paths = {route_path(p)};  // written as in a URL, routed decoded
+      } catch (const ConfigError& e) {
+        throw ConfigError(std::string("jwks_path: ") + e.what());
+      }
+      jwks_uri = origin + p;
+    } else {
+      out.jwks_paths = well_known_paths(Resource::Jwks, route, config.forms);
+      jwks_uri = origin + well_known_paths(Resource::Jwks, path, config.forms).front();
+    }
+  }
+
+  for (Resource document : config.documents) {
+    DocumentKind kind = kind_of(document);
+    std::string suffix = well_known_suffix(kind);
+    nlohmann::ordered_json doc = nlohmann::ordered_json::object();
+    doc[id_member] = config.identifier;
+    for (const auto* source : {&config.base, &config.members}) {
+      for (const auto& m : source->items()) {
+        set_member(doc, m.key(), m.value());
+      }
+    }
+    const bool jwks_uri_given = doc.contains("jwks_uri");
+    if (keys && !jwks_uri_given) {
+      doc["jwks_uri"] = jwks_uri;
+    }
+    if (kind == DocumentKind::OpenIdConfiguration && keys &&
+        !doc.contains("id_token_signing_alg_values_supported")) {
+      doc["id_token_signing_alg_values_supported"] = keys->signing_algs();
+    }
+    try {
+      Warnings w = finalize_document(kind, doc, config.validation);
+      for (auto& s : w) {
+        out.warnings.push_back(s.rfind(suffix, 0) == 0 ? s : suffix + ": " + s);
+      }
+    } catch (const ConfigError& e) {
+      std::string msg = e.what();
+      throw ConfigError(msg.rfind(suffix, 0) == 0 ? msg : suffix + ": " + msg);
+    }
+
+    // Given members are checked against what this module serves.
+    if (jwks_uri_given && doc.contains("jwks_uri")) {
+      Url given = parse_url(doc["jwks_uri"].get<std::string>());
+      if (origin_of(given) == origin) {
+        try {
+          out.given_jwks_route = route_path(given.path);
+        } catch (const ConfigError& e) {
+          throw ConfigError(suffix + ": jwks_uri: " + e.what());
+        }
+      }
+    }
+    if (kind == DocumentKind::OpenIdConfiguration && keys &&
+        doc.contains("id_token_signing_alg_values_supported")) {
+      std::vector<std::string> served = keys->signing_algs();
+      for (const auto& alg : doc["id_token_signing_alg_values_supported"]) {
+        std::string a = alg.get<std::string>();
+        if (uses_published_key(a) && std::find(served.begin(), served.end(), a) == served.end()) {
+          out.warnings.push_back(suffix + ": id_token_signing_alg_values_supported lists " + a +
+                                 ", but no key in the issuer's key set signs with it");
+        }
+      }
+    }
+    out.documents.push_back({document, doc.dump(), well_known_paths(document, route, config.forms)});
+  }
+  return out;
+}
+
+}  // namespace wellknown

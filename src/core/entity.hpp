@@ -1,0 +1,62 @@
+// One issuer's or protected resource's discovery documents, built from its
+// configuration and key set.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jwk_set.hpp"
+#include "metadata.hpp"
+#include "routes.hpp"
+
+namespace wellknown {
+
+// What an identifier names: an authorization server / OpenID provider
+// (identified by "issuer", RFC 8414 §2) or a protected resource (identified
+// by "resource", RFC 9728 §2).
+enum class Role { Issuer, ProtectedResource };
+
+struct EntityConfig {
+  Role role = Role::Issuer;
+  std::string identifier;                  // exactly as configured
+  std::optional<std::string> jwks_path;    // where its key set is served, if not the default
+  std::vector<Resource> documents = {Resource::OpenIdConfiguration,
+                                     Resource::AuthorizationServer};
+  UrlForms forms;
+  ValidationOptions validation;
+  // Members from a metadata file, in file order; the declared members
+  // override them in place or follow them.
+  nlohmann::ordered_json base = nlohmann::ordered_json::object();
+  nlohmann::ordered_json members = nlohmann::ordered_json::object();  // declared, in order
+};
+
+// The configuration of a protected resource: its one document, RFC 9728.
+EntityConfig protected_resource_config(std::string identifier);
+
+struct ServedDocument {
+  Resource resource;
+  std::string body;
+  std::vector<std::string> paths;
+};
+
+struct EntityDocuments {
+  std::vector<ServedDocument> documents;
+  std::vector<std::string> jwks_paths;  // empty without a key set
+  // The request path of a jwks_uri that was given (not derived) and points
+  // at this entity's own origin: the caller checks that the server does not
+  // serve something else there.
+  std::optional<std::string> given_jwks_route;
+  Warnings warnings;
+};
+
+// Builds every document the entity serves. Members: the identifier
+// ("issuer" or "resource") first, then the metadata file's and the declared
+// members in order, then the derived ones not given: "jwks_uri" (where
+// `keys` is served) and, for openid-configuration,
+// "id_token_signing_alg_values_supported" (the algs of the signing keys).
+// Throws ConfigError naming the document, the member and the rule.
+EntityDocuments build_entity(const EntityConfig& config, const JwkSet* keys);
+
+}  // namespace wellknown
