@@ -25,10 +25,10 @@ stop() {
 
 start() {
   : "${MODULE:?MODULE is not set}"
-  mkdir -p "$DEMO"/{keys,logs,modules,tmp}
+  mkdir -p "$DEMO"/{keys/tenant1,logs,modules,tmp}
   # Workers run as nobody when started as root: the prefix must be readable.
   chmod 755 "$DEMO" "$DEMO/logs" "$DEMO/modules" "$DEMO/tmp"
-  chmod 700 "$DEMO/keys"
+  chmod 700 "$DEMO/keys" "$DEMO/keys/tenant1"
   gen() {
     local file=$DEMO/keys/$1; shift
     [ -s "$file" ] && return 0
@@ -40,9 +40,11 @@ start() {
   gen p384.pem    -algorithm EC -pkeyopt ec_paramgen_curve:P-384
   gen p521.pem    -algorithm EC -pkeyopt ec_paramgen_curve:P-521
   gen ed25519.pem -algorithm ed25519
+  gen tenant1/rsa.pem  -algorithm RSA -pkeyopt rsa_keygen_bits:2048
+  gen tenant1/p256.pem -algorithm EC -pkeyopt ec_paramgen_curve:P-256
 
   cp "$MODULE" "$DEMO/modules/ngx_http_wellknown_module.so"
-  sed "s/listen 127.0.0.1:8080;/listen 127.0.0.1:$PORT;/" "$here/demo.conf" > "$DEMO/nginx.conf"
+  sed "s/127\.0\.0\.1:8080/127.0.0.1:$PORT/g" "$here/demo.conf" > "$DEMO/nginx.conf"
 
   running && stop
   nginx -t -q
@@ -52,9 +54,18 @@ start() {
 
   cat <<TXT
 demo running (nginx pid $(cat "$DEMO/logs/nginx.pid"), prefix $DEMO)
+root issuer http://127.0.0.1:$PORT
+  http://127.0.0.1:$PORT/.well-known/openid-configuration
+  http://127.0.0.1:$PORT/.well-known/oauth-authorization-server
   http://127.0.0.1:$PORT/.well-known/jwks.json
   http://127.0.0.1:$PORT/protocol/openid-connect/certs
-private keys for signing test tokens: $DEMO/keys/
+path issuer http://127.0.0.1:$PORT/tenant1
+  http://127.0.0.1:$PORT/tenant1/.well-known/openid-configuration
+  http://127.0.0.1:$PORT/.well-known/oauth-authorization-server/tenant1
+  http://127.0.0.1:$PORT/tenant1/jwks.json
+protected resource http://127.0.0.1:$PORT/api
+  http://127.0.0.1:$PORT/.well-known/oauth-protected-resource/api
+private keys for signing test tokens: $DEMO/keys/ (root), $DEMO/keys/tenant1/
 stop with: make demo-stop
 TXT
 }

@@ -31,6 +31,17 @@
 //   jose          NAME-forged           a JWT with that kid, signed by a fresh key,
 //                                       is rejected
 //
+// For every protected resource in "resources" ({"name", "resource",
+// "authorization_servers": [issuer URLs]}):
+//
+//   oauth4webapi  NAME-resource         resourceDiscoveryRequest +
+//                                       processResourceDiscoveryResponse (RFC 9728)
+//                                       accept the document; resource and
+//                                       authorization_servers are as expected
+//   oauth4webapi  NAME-resource-as      each listed authorization server is then
+//                                       discovered with algorithm 'oauth2' (RFC 8414),
+//                                       as an MCP client does
+//
 // and, for every issuer whose URL has a path (a root issuer cannot differ by
 // a trailing slash: "http://h" and "http://h/" are the same URL):
 //
@@ -288,6 +299,35 @@ async function issuerChecks(iss) {
   });
 }
 
+async function resourceChecks(res) {
+  const n = res.name;
+  let servers = [];
+  await check('oauth4webapi', `${n}-resource`, async () => {
+    const seen = [];
+    const url = new URL(res.resource);
+    const response = await oauth.resourceDiscoveryRequest(url, {
+      [oauth.allowInsecureRequests]: true,
+      [oauth.customFetch]: recordingFetch(seen),
+    });
+    const rs = await oauth.processResourceDiscoveryResponse(url, response);
+    assert(rs.resource === res.resource,
+      `resource is ${JSON.stringify(rs.resource)}, expected ${JSON.stringify(res.resource)}`);
+    assert(JSON.stringify(rs.authorization_servers) === JSON.stringify(res.authorization_servers),
+      `authorization_servers is ${JSON.stringify(rs.authorization_servers)}, expected ${JSON.stringify(res.authorization_servers)}`);
+    servers = rs.authorization_servers;
+    return `resource ${rs.resource}, authorization_servers ${servers.join(' ')}, fetched ${seen.join(', ')}`;
+  });
+  await check('oauth4webapi', `${n}-resource-as`, async () => {
+    assert(servers.length, 'no authorization_servers discovered (see above)');
+    const found = [];
+    for (const issuer of servers) {
+      const { as, seen } = await oauth4webapiDiscovery({ issuer }, 'oauth2');
+      found.push(`${as.issuer} (fetched ${seen.join(', ')})`);
+    }
+    return `discovered ${found.join('; ')}`;
+  });
+}
+
 async function main(argv) {
   if (argv.length !== 1) {
     process.stderr.write('usage: discover.mjs SPEC.json\n');
@@ -295,8 +335,11 @@ async function main(argv) {
   }
   const text = argv[0].trimStart().startsWith('{') ? argv[0] : readFileSync(argv[0], 'utf8');
   const spec = JSON.parse(text);
-  for (const iss of spec.issuers) {
+  for (const iss of spec.issuers ?? []) {
     await issuerChecks(iss);
+  }
+  for (const res of spec.resources ?? []) {
+    await resourceChecks(res);
   }
   return failed ? 1 : 0;
 }

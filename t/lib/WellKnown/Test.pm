@@ -26,7 +26,7 @@ use JSON::PP ();
 use MIME::Base64 ();
 use Scalar::Util ();
 
-our @EXPORT_OK = qw(decode_json encode_json b64url);
+our @EXPORT_OK = qw(decode_json encode_json b64url interop_checks discovery_interop);
 
 sub decode_json { JSON::PP->new->utf8->decode($_[0]) }
 sub encode_json { JSON::PP->new->utf8->canonical->encode($_[0]) }
@@ -348,5 +348,68 @@ sub header {
 
 # The error log since the test started.
 sub error_log { $_[0]->read_file('logs/error.log') }
+
+# Runs an interop script ($cmd: argv) that prints "ok LIB CASE - detail" or
+# "not ok LIB CASE - detail" per check, and makes each line its own test. An
+# expected case ("LIB CASE") the script did not report (it crashed or
+# stopped early) fails, and so does an exit status that disagrees with the
+# report. $t keeps the script's stderr for the diagnostics.
+sub interop_checks {
+    my ($t, $label, $cmd, $expected) = @_;
+    (my $name = $label) =~ s/\W+/-/g;
+    my $errfile = $t->path("$name.stderr");
+    my $shell = join(' ', 'timeout', '120', map { "'$_'" } @$cmd) . " 2>'$errfile'";
+    my $stdout = `$shell`;
+    my $rc = $? >> 8;
+    my $stderr = $t->read_file("$name.stderr");
+
+    my (%seen, @stray);
+    my $failures = 0;
+    for my $l (split /\n/, $stdout) {
+        my ($status, $lib, $case, $detail) = $l =~ /^(ok|not ok) (\S+) (\S+) - (.*)$/
+            or do { push @stray, $l; next };
+        $seen{"$lib $case"}++;
+        $failures++ if $status eq 'not ok';
+        Test::More::ok($status eq 'ok', "$label: $lib $case") or Test::More::diag("$lib $case: $detail");
+        Test::More::note("$lib $case: $detail") if $status eq 'ok';
+    }
+    for my $case (@$expected) {
+        next if $seen{$case};
+        Test::More::fail("$label: $case (reported)");
+        Test::More::diag("$label reported nothing for $case (exit $rc)\n$stderr");
+    }
+    Test::More::is($rc, $failures ? 1 : 0, "$label: exit status agrees with its report")
+        or Test::More::diag("stderr:\n$stderr\nother output:\n" . join("\n", @stray));
+}
+
+# Discovery interop with real client libraries (t/interop/discover.mjs:
+# openid-client, oauth4webapi, jose; t/interop/discover_py.py: PyJWT) on
+# $spec = { issuers => [{ name, issuer, pem, alg, jwks_uri }],
+#           resources => [{ name, resource, authorization_servers }] };
+# every case the scripts' headers promise must be reported ok.
+sub discovery_interop {
+    my ($t, $label, $spec) = @_;
+    my $interop = File::Spec->rel2abs('interop', (File::Spec->splitpath(__FILE__))[1] . '/../..');
+    my $python  = $ENV{INTEROP_PYTHON} || '/usr/bin/python3';   # Debian's, with python3-jwt
+    my $node    = $ENV{NODE} || 'node';
+    my @issuers   = @{ $spec->{issuers} || [] };
+    my @resources = @{ $spec->{resources} || [] };
+    my $file = $t->write_file("discovery-$label.json", encode_json($spec));
+    my @node_cases = (
+        (map {
+            my ($n, $issuer) = @{$_}{qw(name issuer)};
+            ( "openid-client $n-discovery", "openid-client $n-discovery-oauth2",
+              "openid-client $n-authorization-url",
+              "oauth4webapi $n-oidc", "oauth4webapi $n-oauth2",
+              ($issuer =~ m{^https?://[^/]+/.} ? "oauth4webapi $n-issuer-trailing-slash" : ()),
+              "jose $n-jwt-kid", "jose $n-jwt-nokid", "jose $n-forged" )
+        } @issuers),
+        (map { ("oauth4webapi $_->{name}-resource", "oauth4webapi $_->{name}-resource-as") } @resources),
+    );
+    my @py_cases = map { ("pyjwt $_->{name}-jwt", "pyjwt $_->{name}-forged") } @issuers;
+    interop_checks($t, "$label discover.mjs", [ $node, "$interop/discover.mjs", $file ], \@node_cases);
+    interop_checks($t, "$label discover_py.py", [ $python, "$interop/discover_py.py", $file ], \@py_cases)
+        if @issuers;
+}
 
 1;
