@@ -35,6 +35,12 @@ sub start_example {
         make_path($t->path("keys/$1")) if $name =~ m{^(.*)/};
         $t->key("keys/$name.pem", $types{$type});
     }
+    # Metadata files named relative to the prefix are shipped in conf-examples/.
+    while ($conf =~ m{\bmetadata_file\s+(\S+?);}g) {
+        my $rel = $1;
+        make_path($t->path($1)) if $rel =~ m{^(.*)/};
+        copy("$examples/$rel", $t->path($rel)) or die "$file: metadata_file $rel: $!";
+    }
     like($conf, qr/listen 127\.0\.0\.1:8080;/, "$file listens on loopback");
     $conf =~ s/127\.0\.0\.1:8080/127.0.0.1:%%PORT%%/g;
     $t->write_config(undef, undef, raw => $conf);
@@ -418,6 +424,113 @@ sub verify_tokens {
     # Clients pick the key by the token's kid (seed 001).
     verify_tokens($t, 'seed-001', '/.well-known/jwks.json',
                   [ [ 'current-rsa', 'RS256', $kids[0] ], [ 'next-rsa', 'RS256', $kids[1] ] ]);
+}
+
+# An MCP server as a protected resource and its authorization server, two
+# virtual hosts on one nginx.
+{
+    my ($t, $out) = start_example('mcp-resource-server.conf');
+    is(join("\n", conf_lines($out, 'warn')), '', 'mcp: nginx -t without warnings');
+    my @mcp  = (Host => 'mcp.example.com');
+    my @auth = (Host => 'auth.example.com');
+
+    my $challenge = $t->get('/mcp', @mcp);
+    is($challenge->{status}, 401, 'mcp: the MCP endpoint challenges');
+    my ($metadata_url) = (WellKnown::Test::header($challenge, 'www-authenticate') // '') =~ /resource_metadata="([^"]+)"/;
+    is($metadata_url, 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp',
+       'mcp: WWW-Authenticate names the RFC 9728 document');
+    (my $prm_path = $metadata_url // '') =~ s{^https://[^/]+}{};
+    my $prm = $t->get($prm_path, @mcp);
+    is($prm->{status}, 200, 'mcp: protected resource metadata served');
+    my $doc = eval { decode_json($prm->{body}) } || {};
+    is_deeply([ keys_in_order($prm->{body}) ],
+              [qw(resource authorization_servers scopes_supported bearer_methods_supported resource_name resource_documentation)],
+              'mcp: resource first, members in declaration order');
+    is($doc->{resource}, 'https://mcp.example.com/mcp', 'mcp: resource is the identifier (RFC 9728 §3.3)');
+    is_deeply($doc->{authorization_servers}, ['https://auth.example.com'], 'mcp: authorization_servers');
+    is($t->get('/.well-known/oauth-protected-resource/mcp', @auth)->{status}, 404,
+       'mcp: the resource document is not served on the authorization server host');
+
+    for my $path ('/.well-known/oauth-authorization-server', '/.well-known/openid-configuration') {
+        my $r = $t->get($path, @auth);
+        is($r->{status}, 200, "mcp: authorization server $path");
+        my $as = eval { decode_json($r->{body}) } || {};
+        is($as->{issuer}, 'https://auth.example.com', "mcp: $path issuer is what authorization_servers names");
+        ok((grep { $_ eq 'S256' } @{ $as->{code_challenge_methods_supported} || [] }), "mcp: $path advertises PKCE S256");
+        is($as->{registration_endpoint}, 'https://auth.example.com/register', "mcp: $path registration_endpoint");
+        is($as->{jwks_uri}, 'https://auth.example.com/.well-known/jwks.json', "mcp: $path jwks_uri");
+    }
+    is($t->get('/.well-known/oauth-authorization-server', @mcp)->{status}, 404,
+       'mcp: the MCP host serves no authorization server metadata');
+    my $jwks = eval { decode_json($t->get('/.well-known/jwks.json', @auth)->{body}) } || {};
+    is_deeply([ map { $_->{alg} } @{ $jwks->{keys} || [] } ], [qw(ES256 RS256)], 'mcp: the authorization server key set');
+}
+
+# A multi-tenant host: per-tenant and shared key sets, a metadata file with
+# overrides, a tenant restricted to one document and one URL form.
+{
+    my ($t, $out) = start_example('multi-tenant.conf');
+    is(join("\n", conf_lines($out, 'warn'), conf_lines($out, 'emerg')), '', 'multi-tenant: nginx -t is silent');
+
+    my $acme_jwks = $t->get('/acme/jwks.json');
+    my $initech_jwks = $t->get('/initech/jwks.json');
+    is($acme_jwks->{status}, 200, 'multi-tenant: acme key set');
+    is($initech_jwks->{body}, $acme_jwks->{body}, 'multi-tenant: the shared set is the same bytes for both tenants');
+    is(WellKnown::Test::header($initech_jwks, 'etag'), WellKnown::Test::header($acme_jwks, 'etag'), 'multi-tenant: and the same ETag');
+    my $globex_jwks = eval { decode_json($t->get('/globex/jwks.json')->{body}) } || {};
+    is_deeply([ map { $_->{kid} } @{ $globex_jwks->{keys} || [] } ], ['globex-2026-11'], 'multi-tenant: globex has its own key');
+
+    for my $path ('/acme/.well-known/openid-configuration', '/.well-known/openid-configuration/acme',
+                  '/.well-known/oauth-authorization-server/acme', '/acme/.well-known/oauth-authorization-server') {
+        my $doc = eval { decode_json($t->get($path)->{body}) } || {};
+        is($doc->{issuer}, 'https://login.example.com/acme', "multi-tenant: $path");
+    }
+
+    # globex: the file's members in file order, overrides in place, the extra
+    # member appended, derived jwks_uri and algs last.
+    my $g = $t->get('/globex/.well-known/openid-configuration');
+    is($g->{status}, 200, 'multi-tenant: globex document');
+    my $gdoc = eval { decode_json($g->{body}) } || {};
+    is_deeply([ keys_in_order($g->{body}) ],
+              [qw(issuer authorization_endpoint token_endpoint userinfo_endpoint end_session_endpoint scopes_supported
+                  response_types_supported response_modes_supported grant_types_supported subject_types_supported
+                  code_challenge_methods_supported token_endpoint_auth_methods_supported claims_supported
+                  x_globex_tenant_id x_globex_region jwks_uri id_token_signing_alg_values_supported)],
+              'multi-tenant: metadata file order, then declared, then derived');
+    is_deeply($gdoc->{token_endpoint_auth_methods_supported}, [qw(private_key_jwt client_secret_basic)],
+              'multi-tenant: the directive overrides the file');
+    is($gdoc->{x_globex_tenant_id}, '4f9d2c1e', 'multi-tenant: non-standard member from the file kept');
+    is($gdoc->{x_globex_region}, 'eu-west-1', 'multi-tenant: extra member added');
+    is($gdoc->{jwks_uri}, 'https://login.example.com/globex/jwks.json', 'multi-tenant: jwks_uri derived');
+
+    # initech: RFC 8414 insert form only.
+    my $i = $t->get('/.well-known/oauth-authorization-server/initech');
+    is($i->{status}, 200, 'multi-tenant: initech RFC 8414 insert form');
+    is_deeply([ keys_in_order($i->{body}) ],
+              [qw(issuer token_endpoint grant_types_supported response_types_supported token_endpoint_auth_methods_supported jwks_uri)],
+              'multi-tenant: initech members');
+    for my $path ('/initech/.well-known/oauth-authorization-server', '/initech/.well-known/openid-configuration',
+                  '/.well-known/openid-configuration/initech', '/.well-known/oauth-authorization-server/unknown',
+                  '/unknown/.well-known/openid-configuration') {
+        check_json_error($t->get($path), 404, 'not_found', "multi-tenant: $path");
+    }
+    is($t->get('/acme/login')->{body}, "the identity application\n", 'multi-tenant: other paths reach the application');
+
+    verify_tokens($t, 'multi-tenant-globex', '/globex/jwks.json', [ [ 'globex-rsa', 'RS256', 'globex-2026-11' ] ]);
+}
+
+# The member names of a JSON object body, in the order they were served.
+sub keys_in_order {
+    my ($body) = @_;
+    my $doc = eval { JSON::PP->new->utf8->decode($body) } or return ();
+    my @names;
+    # Depth-1 member names: scan the text; decode checked that it is JSON.
+    my $depth = 0;
+    while ($body =~ /\G(?:([{\[])|([}\]])|"((?:[^"\\]|\\.)*)"(\s*:)?|[^{}\[\]"]+)/gc) {
+        if (defined $1) { $depth++ } elsif (defined $2) { $depth-- }
+        elsif (defined $3 && defined $4 && $depth == 1) { push @names, $3 }
+    }
+    return @names;
 }
 
 done_testing;

@@ -321,10 +321,13 @@ sub parse_response {
 }
 
 # One request over a fresh connection: $t->http('GET', '/path', [Header => value, ...], $body)
+# (Host: localhost unless a Host header is given)
 sub http {
     my ($self, $method, $path, $headers, $body) = @_;
     $headers ||= [];
-    my $req = "$method $path HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
+    # Host: localhost unless the caller gives its own.
+    my $own_host = grep { $_ % 2 == 0 && lc $headers->[$_] eq 'host' } 0 .. $#$headers;
+    my $req = "$method $path HTTP/1.1\r\n" . ($own_host ? '' : "Host: localhost\r\n") . "Connection: close\r\n";
     for (my $i = 0; $i < @$headers; $i += 2) {
         $req .= "$headers->[$i]: $headers->[$i + 1]\r\n";
     }
