@@ -1,7 +1,11 @@
 #include "core/metadata.hpp"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <functional>
 
 #include "core/routes.hpp"
@@ -266,4 +270,148 @@ TEST(Routes, RoutePathDecodesAsNginxDoes) {
   EXPECT_THROW(route_path("/a/./b"), ConfigError);
   EXPECT_THROW(route_path("/a/.."), ConfigError);
   EXPECT_THROW(route_path("/%2E%2E/x"), ConfigError);
+}
+
+// ---------------------------------------------------------------- metadata files
+
+namespace {
+
+// A private directory under $TMPDIR (mkdtemp), removed with its files after each test.
+class MetadataFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* tmp = getenv("TMPDIR");
+    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/wellknown-unit-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::string write(const std::string& name, const std::string& content) {
+    std::string path = dir_ + "/" + name;
+    FILE* f = std::fopen(path.c_str(), "wb");
+    EXPECT_NE(f, nullptr) << path;
+    if (f) {
+      EXPECT_EQ(std::fwrite(content.data(), 1, content.size(), f), content.size());
+      std::fclose(f);
+    }
+    return path;
+  }
+  // The error load_metadata_file throws for `path`, checked to name the file.
+  std::string error_for(const std::string& path) {
+    std::string e = error_of([&] { load_metadata_file(path); });
+    EXPECT_NE(e.find("metadata file \"" + path + "\""), std::string::npos) << e;
+    return e;
+  }
+  std::string dir_;
+};
+
+std::string nested_objects(int levels) {
+  std::string s;
+  for (int i = 0; i < levels; ++i) s += "{\"x_d\":";
+  s += "1";
+  return s + std::string(levels, '}');
+}
+
+}  // namespace
+
+TEST_F(MetadataFile, LoadsAnObjectInFileOrder) {
+  std::string path = write("ok.json", R"({"token_endpoint":"https://h/t","issuer":"https://h",
+                                          "x_nested":{"z":1,"a":[true,null]},"scopes_supported":[]})");
+  json doc = load_metadata_file(path);
+  std::vector<std::string> names;
+  for (const auto& m : doc.items()) names.push_back(m.key());
+  EXPECT_EQ(names, (std::vector<std::string>{"token_endpoint", "issuer", "x_nested", "scopes_supported"}));
+  EXPECT_EQ(doc["x_nested"].dump(), R"({"z":1,"a":[true,null]})");
+  // Loading does not validate members (the entity does, after overrides).
+  EXPECT_EQ(load_metadata_file(write("typed.json", R"({"token_endpoint":5})"))["token_endpoint"], 5);
+  EXPECT_TRUE(load_metadata_file(write("empty-object.json", "{}")).empty());
+  EXPECT_TRUE(load_metadata_file(write("spaces.json", "\n  {}\n\n")).empty());
+}
+
+TEST_F(MetadataFile, FileErrorsNameTheFile) {
+  std::string e = error_for(dir_ + "/missing.json");
+  EXPECT_EQ(e, "cannot open metadata file \"" + dir_ + "/missing.json\": No such file or directory");
+
+  std::string sub = dir_ + "/sub";
+  ASSERT_EQ(mkdir(sub.c_str(), 0755), 0);
+  EXPECT_EQ(error_for(sub), "metadata file \"" + sub + "\" is a directory");
+
+  std::string empty = write("empty.json", "");
+  EXPECT_EQ(error_for(empty), "metadata file \"" + empty + "\" is empty");
+}
+
+TEST_F(MetadataFile, SizeCapIsOneMebibyte) {
+  const std::string head = "{\"x_pad\":\"";
+  const std::string tail = "\"}";
+  std::string exact = head + std::string(kMaxMetadataFileSize - head.size() - tail.size(), 'a') + tail;
+  ASSERT_EQ(exact.size(), kMaxMetadataFileSize);
+  EXPECT_NO_THROW(load_metadata_file(write("exact.json", exact)));
+  std::string over = write("over.json", head + std::string(kMaxMetadataFileSize, 'a') + tail);
+  EXPECT_EQ(error_for(over), "metadata file \"" + over + "\" is larger than 1 MiB");
+  std::string one_more = exact;
+  one_more.insert(1, " ");
+  std::string p = write("one-more.json", one_more);
+  EXPECT_EQ(error_for(p), "metadata file \"" + p + "\" is larger than 1 MiB");
+}
+
+TEST_F(MetadataFile, JsonErrorsNameTheFile) {
+  struct Case {
+    const char* name;
+    std::string content;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"invalid.json", R"({"token_endpoint": })", ": invalid JSON: "},
+      {"truncated.json", R"({"issuer": "https://h")", ": invalid JSON: "},
+      {"trailing.json", R"({"a":1} {"b":2})", ": invalid JSON: "},
+      {"comment.json", "{\"a\":1 /* no */}", ": invalid JSON: "},
+      {"single-quotes.json", "{'a':1}", ": invalid JSON: "},
+      {"whitespace.json", " \n\t ", ": invalid JSON: "},
+      {"latin1.json", "{\"x_name\":\"caf\xE9\"}", ": invalid JSON: "},
+      {"overlong.json", "{\"x_name\":\"\xC0\xAF\"}", ": invalid JSON: "},
+      {"surrogate.json", "{\"x_name\":\"\xED\xA0\x80\"}", ": invalid JSON: "},
+      {"dup.json", R"({"token_endpoint":"https://h/t","x":1,"token_endpoint":"https://h/t2"})",
+       ": duplicate member \"token_endpoint\""},
+      {"dup-nested.json", R"({"x_o":{"k":1,"k":2}})", ": duplicate member \"k\""},
+      {"dup-in-array.json", R"({"x_a":[{"k":1},{"j":1,"j":2}]})", ": duplicate member \"j\""},
+      {"deep-objects.json", nested_objects(kMaxJsonDepth + 1), ": nesting deeper than 32 levels"},
+      {"deep-arrays.json",
+       "{\"x\":" + std::string(kMaxJsonDepth, '[') + "1" + std::string(kMaxJsonDepth, ']') + "}",
+       ": nesting deeper than 32 levels"},
+      {"very-deep.json", std::string(10000, '['), ""},
+      {"array.json", R"([{"issuer":"https://h"}])", " must hold a JSON object, not array"},
+      {"string.json", R"("https://h")", " must hold a JSON object, not string"},
+      {"number.json", "42", " must hold a JSON object, not number"},
+      {"null.json", "null", " must hold a JSON object, not null"},
+  };
+  for (const auto& c : cases) {
+    std::string path = write(c.name, c.content);
+    std::string e = error_for(path);
+    EXPECT_EQ(e.rfind("metadata file \"" + path + "\"", 0), 0u) << c.name << ": " << e;
+    EXPECT_NE(e.find(c.says), std::string::npos) << c.name << ": " << e;
+  }
+  // Valid UTF-8, escapes and 32 levels are fine; duplicate names in sibling objects too.
+  EXPECT_EQ(load_metadata_file(write("utf8.json", "{\"x_name\":\"caf\xC3\xA9 \\u00e9\"}"))["x_name"],
+            "caf\xC3\xA9 \xC3\xA9");
+  EXPECT_NO_THROW(load_metadata_file(write("deep32.json", nested_objects(kMaxJsonDepth))));
+  EXPECT_NO_THROW(load_metadata_file(write("siblings.json", R"({"a":{"k":1},"b":{"k":2}})")));
+}
+
+// TODO(bug): parse_json checks the depth its parser callback reports, and an
+// empty innermost array or object reports none at its own level: 33 levels
+// of nesting pass when the innermost container is empty, while 33 levels
+// holding a value are refused. Enable once the depth is counted per
+// container.
+TEST_F(MetadataFile, DISABLED_NestingLimitCountsAnEmptyInnermostContainer) {
+  for (const std::string& text :
+       {std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']'),
+        "{\"x\":" + std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']') + "}"}) {
+    std::string path = write("deep-empty.json", text);
+    EXPECT_NE(error_of([&] { load_metadata_file(path); }).find("nesting deeper than 32 levels"),
+              std::string::npos)
+        << text;
+  }
 }
