@@ -1,0 +1,64 @@
+#!/bin/bash
+# Config-load scale measurement for ngx_http_wellknown_module (issue 4).
+#
+# Usage (no make needed; run from anywhere, as root or a user that can run nginx):
+#
+#   bench/scale.sh [-n 1000,10000] [--runs 3] [--key-format pkcs8[,sec1,spki]]
+#                  [--no-keys-only] [--perf] [--callgrind]
+#
+#   -n LIST        issuer counts, comma separated (default 1000,10000; env SCALE_N)
+#   --runs K       `nginx -t` runs per configuration, the median is reported (default 3)
+#   --key-format L key file encodings to measure (default pkcs8): pkcs8 "PRIVATE KEY",
+#                  sec1 "EC PRIVATE KEY", spki "PUBLIC KEY"; the same keys re-encoded
+#   --no-keys-only skip the "key sets only" variant that splits load time into
+#                  key loading vs issuers
+#   --perf         also `perf record --call-graph dwarf` one `nginx -t` of the smallest N
+#                  (first key format) and list the top inclusive functions (seconds)
+#   --callgrind    also run `valgrind --tool=callgrind nginx -t` on the smallest N
+#                  (first key format); about a minute per 1000 issuers
+#   env MODULE     the module to measure (default build/ngx_http_wellknown_module.so);
+#                  it is copied once at the start of the run, so a concurrent rebuild
+#                  cannot change it mid-run
+#   env NGINX_BIN  nginx binary (default /usr/sbin/nginx)
+#
+#   Example (everything, about 4 minutes on 2 cores, first run +1 min for keys):
+#     bench/scale.sh --key-format pkcs8,sec1,spki --perf --callgrind
+#
+# Needs only Debian's python3 and python3-cryptography (keys), /usr/bin/time (the
+# `time` package; installed with apt-get if missing and running as root), curl.
+#
+# Generated configuration, for N issuers (N/2 below means floor(N/2)):
+#   - issuer i, 0 <= i < N, is https://id.example.com/tenantIIII (i zero padded
+#     to at least 4 digits) in ONE server block, documents openid-configuration
+#     and oauth-authorization-server, members authorization_endpoint,
+#     token_endpoint (ISSUER/authorize, ISSUER/token), response_types_supported
+#     code, subject_types_supported public; jwks_uri and
+#     id_token_signing_alg_values_supported are derived by the module.
+#   - issuers 0 .. N/2-1 each sign with their own set "tIIII" of two keys,
+#     build/scale/keys/own-IIIII-a.pem and own-IIIII-b.pem;
+#     issuers N/2 .. N-1 all use the one set "shared" (shared-a.pem, shared-b.pem).
+#     So N/2 + 1 wellknown_keys blocks and 2*(N/2) + 2 key files.
+#   - keys are EC P-256, PKCS#8 "PRIVATE KEY" PEM, generated once and cached in
+#     build/scale/keys (reruns and smaller N reuse them); --key-format sec1/spki
+#     re-encode the same keys into build/scale/keys-sec1, keys-spki.
+#   - Because every set is EC only, the derived id_token_signing_alg_values_supported
+#     is [ES256] and the module warns once per issuer that RS256 is missing
+#     (N warnings at each load). They are counted and reported.
+#   - baseline ("0"): the same nginx.conf, module loaded, no key set, no issuer.
+#   - key sets only (build/scale/N-keys-only): the N/2 + 1 key sets but no issuer,
+#     to split load time into key loading vs issuers by subtraction.
+#   Each configuration lives in build/scale/<name>/ (N, N-keys-only, N-spki, ...,
+#   baseline; each with nginx.conf, logs/, tmp/,
+#   modules/ with a copy of the module); pid and error_log inside the prefix,
+#   listen 127.0.0.1:<free port>, worker_processes 1.
+#
+# Measured per configuration: `nginx -t` wall time (median of --runs) and its
+# peak RSS (/usr/bin/time -v "Maximum resident set size"); then nginx is started
+# (`nginx -p PREFIX -c PREFIX/nginx.conf`), master and worker VmRSS are read from
+# /proc/PID/status, one tenant document (200) and an unknown tenant (404) are
+# fetched with curl, and nginx is stopped with `nginx -p PREFIX -s stop`.
+# The table goes to stdout and build/scale/results.txt (details in
+# build/scale/results.json; profiles in perf-report.txt, callgrind-inclusive.txt).
+# Wall times on a shared machine vary by +-30% run to run (the 1-min load average
+# before each run is recorded); callgrind's instruction counts do not.
+exec /usr/bin/python3 "$(dirname "$(readlink -f "$0")")/scale.py" "$@"
