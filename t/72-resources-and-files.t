@@ -428,12 +428,10 @@ for my $case (['/api', 'api-location'], ['/api/anything', 'api-location'], ['/ap
        'resource with metadata_file: resource first, file order, override in place, empty array omitted');
 }
 
-# A server with resources or issuers answers every discovery path itself,
-# so a `wellknown_jwks` location at /.well-known/jwks.json (the README's own
-# example) in the same server is never reached, and nginx -t says nothing.
+# A `wellknown_jwks` location at /.well-known/jwks.json (the README's own
+# example) next to resources keeps its requests: an exact-match location at a
+# discovery path the module does not serve is not answered by the JSON 404.
 {
-    local $TODO = 'TODO(bug): wellknown_jwks at /.well-known/jwks.json is shadowed by the JSON 404 '
-                . 'of a server with wellknown_resource/wellknown_issuer';
     my $r = request($t, 'GET', '/.well-known/jwks.json');
     is($r->{status}, 200, 'location = /.well-known/jwks.json { wellknown_jwks rs; } next to resources: 200');
     is_deeply(kids($r->{body}), ['rs-1'], 'location = /.well-known/jwks.json next to resources: key set rs');
@@ -576,7 +574,7 @@ passes('baseline: helper issuer and a resource', $keys_http,
 
 fails('resource with a query', $keys_http, $valid . resource('https://api.example.com/r?v=1'),
       'wellknown_resource https://api.example.com/r?v=1',
-      BR('https://api.example.com/r?v=1', qr/resource: "https:\/\/api\.example\.com\/r\?v=1" may not contain a query/));
+      BR('https://api.example.com/r?v=1', qr/resource: "https:\/\/api\.example\.com\/r\?v=1" has a query; RFC 9728 §3.1 allows one, but this module serves metadata by path alone/));
 fails('resource with a fragment', $keys_http, $valid . resource('"https://api.example.com/r#frag"'),
       'wellknown_resource "https://api.example.com/r#frag"',
       BR('https://api.example.com/r#frag', qr/resource: .*may not contain a fragment/));
@@ -659,11 +657,7 @@ for my $case (
     ['metadata_file', ['metadata_file empty-object.json;', 'metadata_file  empty-object.json;'], 'metadata_file  empty'],
 ) {
     my ($what, $stmts, $marker) = @$case;
-    # TODO(bug): "metadata_file is given twice" does not name the file (only
-    # the line does), unlike every other metadata_file error.
-    my %names = $what eq 'metadata_file'
-        ? (names => 'empty-object.json', todo_names => 'TODO(bug): "metadata_file is given twice" does not name the file')
-        : ();
+    my %names = $what eq 'metadata_file' ? (names => 'empty-object.json') : ();
     fails("issuer: $what given twice", $keys_http,
           issuer('https://id.example.com/tw', $stmts, no_keys => $what eq 'keys'),
           $marker, qr/${SI}$what is given twice/, %names);
@@ -757,47 +751,41 @@ fails('documents oauth-protected-resource in an issuer', $keys_http,
           'metadata_file invalid', qr/${SR}metadata file "\Q$d\E\/invalid\.json": invalid JSON/, names => "$d/invalid.json");
 
     # Errors found when the documents are built, at the directive's line.
-    # TODO(bug): these name neither the metadata file nor its line: the base
-    # members are merged with the declared ones before validation and the
-    # file name is lost (EntityConfig::base carries none).
-    my $todo = 'TODO(bug): an invalid member from a metadata file is reported without the file\'s name';
+    # The file's own members are checked first, and the error names the file.
     fails('metadata_file: a registered member of the wrong type ("token_endpoint": 5)', $keys_http,
           $valid . issuer('https://id.example.com/m', ['metadata_file wrong-type.json;'], no_required => 1,
                           before => ['authorization_endpoint https://id.example.com/m/a;',
                                      'response_types_supported code;', 'subject_types_supported public;']),
           'wellknown_issuer https://id.example.com/m',
-          BI('https://id.example.com/m', qr/openid-configuration: token_endpoint must be an https URL/),
-          names => "$d/wrong-type.json", todo_names => $todo);
+          BI('https://id.example.com/m', qr/metadata file "\Q$d\E\/wrong-type\.json": token_endpoint must be an https URL/),
+          names => "$d/wrong-type.json");
     fails('metadata_file: an array member given as a string', $keys_http,
           issuer('https://id.example.com/m', ['metadata_file wrong-type-array.json;']),
           'wellknown_issuer https://id.example.com/m',
-          BI('https://id.example.com/m', qr/openid-configuration: scopes_supported must be an array of strings/),
-          names => "$d/wrong-type-array.json", todo_names => $todo);
+          BI('https://id.example.com/m', qr/metadata file "\Q$d\E\/wrong-type-array\.json": scopes_supported must be an array of strings/),
+          names => "$d/wrong-type-array.json");
     fails('metadata_file: an http URL', $keys_http,
           issuer('https://id.example.com/m', ['metadata_file http-url.json;']),
           'wellknown_issuer https://id.example.com/m',
-          BI('https://id.example.com/m', qr/openid-configuration: userinfo_endpoint: "http:\/\/id\.example\.com\/m\/userinfo" must use https/),
-          names => "$d/http-url.json", todo_names => $todo);
+          BI('https://id.example.com/m', qr/metadata file "\Q$d\E\/http-url\.json": userinfo_endpoint: "http:\/\/id\.example\.com\/m\/userinfo" must use https/),
+          names => "$d/http-url.json");
     fails('metadata_file: the file\'s issuer differs from the identifier', $keys_http,
           issuer('https://id.example.com/m', ['metadata_file other-issuer.json;']),
           'wellknown_issuer https://id.example.com/m',
-          BI('https://id.example.com/m', qr/issuer member "https:\/\/id\.example\.com\/other" differs from the issuer identifier "https:\/\/id\.example\.com\/m"/),
-          names => "$d/other-issuer.json", todo_names => $todo);
+          BI('https://id.example.com/m', qr/metadata file "\Q$d\E\/other-issuer\.json": issuer member "https:\/\/id\.example\.com\/other" differs from the issuer identifier "https:\/\/id\.example\.com\/m"/),
+          names => "$d/other-issuer.json");
     fails('metadata_file: the file\'s resource differs from the identifier', $keys_http,
           resource('https://api.example.com/m', ['metadata_file other-resource.json;']),
           'wellknown_resource https://api.example.com/m',
-          BR('https://api.example.com/m', qr/resource member "https:\/\/api\.example\.com\/other" differs from the resource identifier/),
-          names => "$d/other-resource.json", todo_names => $todo);
+          BR('https://api.example.com/m', qr/metadata file "\Q$d\E\/other-resource\.json": resource member "https:\/\/api\.example\.com\/other" differs from the resource identifier/),
+          names => "$d/other-resource.json");
 
     passes('metadata_file: 32 levels of nesting', $keys_http,
            issuer('https://id.example.com/m', ['metadata_file deep32.json;']));
     $mfail->('33 levels: an object and 32 arrays', 'deep-array.json',
              qr/${SI}metadata file "\Q$d\E\/deep-array\.json": nesting deeper than 32 levels/);
     {
-        # TODO(bug): the depth is checked on parser events, and an empty
-        # innermost container reports none at its own depth: 33 levels of
-        # nesting whose innermost array or object is empty pass.
-        local $TODO = 'TODO(bug): 33 levels of nesting pass when the innermost container is empty';
+        # A container's own level counts, even when it is empty.
         $c->write_config($keys_http, issuer('https://id.example.com/m', ['metadata_file deep-empty.json;']));
         my ($ok, $out) = $c->test_config;
         ok(!$ok, 'metadata_file: 33 levels whose innermost array is empty: refused');
@@ -871,11 +859,21 @@ fails('documents oauth-protected-resource in an issuer', $keys_http,
            $b . issuer($A, ['jwks_uri https://id.example.com/certs;'])
            . "        location = /certs { wellknown_jwks k; }\n");
 
-    # TODO(bug): the origin is compared as written, so another spelling of
-    # the same origin (RFC 3986 §6.2.2.1 case-insensitive host, §6.2.3 the
-    # default port) escapes the check.
+    # An exact-match location at a path the module serves never runs: a
+    # warning names the location and who the module serves the path for.
+    $c->write_config($keys_http, $b . "        location = /b/jwks.json { wellknown_jwks k; }\n");
+    my ($ok, $out) = $c->test_config;
+    ok($ok, 'location = PATH shadowed by an issuer\'s key set: nginx -t passes') or diag $out;
+    like($out, qr/\[warn\] ${P}location = \/b\/jwks\.json never runs: the module serves that path for issuer "https:\/\/id\.example\.com\/b" \(key set\) before locations are matched/,
+         'location = PATH shadowed by an issuer\'s key set: [warn] names both') or diag $out;
+    $c->write_config($keys_http, $b . "        location = /.well-known/openid-configuration/b { return 204; }\n");
+    ($ok, $out) = $c->test_config;
+    like($out, qr/\[warn\] ${P}location = \/\.well-known\/openid-configuration\/b never runs: .*issuer "https:\/\/id\.example\.com\/b"/,
+         'location = PATH shadowed by a document: [warn]') or diag $out;
+
+    # Another spelling of the same origin (RFC 3986 §6.2.2.1 case-insensitive
+    # host, §6.2.3 the default port) is the same origin.
     {
-        local $TODO = 'TODO(bug): jwks_uri origin compared case-sensitively / without default-port normalisation';
         for my $case (['upper-case host', 'https://ID.EXAMPLE.COM/b/jwks.json'],
                       ['explicit default port', 'https://id.example.com:443/b/jwks.json']) {
             my ($what, $uri) = @$case;

@@ -1,6 +1,7 @@
 #include "entity.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "url.hpp"
 
@@ -20,6 +21,15 @@ DocumentKind kind_of(Resource r) {
 
 std::string origin_of(const Url& url) {
   return (url.https ? "https://" : "http://") + url.host + (url.port.empty() ? "" : ":" + url.port);
+}
+
+// The origin as a comparison key (RFC 3986 §6.2.2.1 and §6.2.3): the host
+// is case-insensitive and an explicit default port is the same as none.
+std::string origin_key(const Url& url) {
+  std::string host = url.host;
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  bool default_port = url.port.empty() || url.port == (url.https ? "443" : "80");
+  return (url.https ? "https://" : "http://") + host + (default_port ? "" : ":" + url.port);
 }
 
 // Algorithms whose keys a JWK Set publishes (RFC 7518 §3.1); HS* and "none"
@@ -47,8 +57,13 @@ EntityDocuments build_entity(const EntityConfig& config, const JwkSet* keys) {
   // RFC 8414 §2, OIDC Discovery §3: an issuer has no query. RFC 9728 §3.1
   // would put a resource's query after the well-known path; requests are
   // routed by path alone, so such a resource could not be told apart.
-  rules.allow_query = false;
+  rules.allow_query = resource;
   Url url = check_url(id_member, config.identifier, rules);
+  if (resource && url.has_query) {
+    throw ConfigError("resource: \"" + config.identifier +
+                      "\" has a query; RFC 9728 §3.1 allows one, but this module serves metadata "
+                      "by path alone, so give the resource a path instead");
+  }
   // `path` is the identifier's path as written (percent-encoded, used in
   // URLs); `route` is the form nginx's decoded request URI takes.
   std::string path = identifier_path(url.path);
@@ -60,11 +75,25 @@ EntityDocuments build_entity(const EntityConfig& config, const JwkSet* keys) {
   }
   std::string origin = origin_of(url);
 
+  // The metadata file's members are checked on their own first, so that an
+  // error names the file.
+  const std::string in_file =
+      config.base_file.empty() ? "" : "metadata file \"" + config.base_file + "\": ";
+  if (!config.base.empty()) {
+    nlohmann::ordered_json kept = config.base;  // what the block does not override
+    for (const auto& m : config.members.items()) kept.erase(m.key());
+    try {
+      check_member_types(kept, config.validation);
+    } catch (const ConfigError& e) {
+      throw ConfigError(in_file + e.what());
+    }
+  }
   for (const auto* source : {&config.base, &config.members}) {
     if (source->contains(id_member) && (*source)[id_member] != config.identifier) {
       // OIDC Discovery §4.3, RFC 8414 §3.3 and RFC 9728 §3.3: clients refuse
       // a document whose identifier differs from the one they asked for.
-      throw ConfigError(std::string(id_member) + " member " + (*source)[id_member].dump() +
+      throw ConfigError((source == &config.base ? in_file : "") + id_member + " member " +
+                        (*source)[id_member].dump() +
                         " differs from the " + (resource ? "resource" : "issuer") + " identifier \"" +
                         config.identifier + "\"");
     }
@@ -121,7 +150,7 @@ EntityDocuments build_entity(const EntityConfig& config, const JwkSet* keys) {
     // Given members are checked against what this module serves.
     if (jwks_uri_given && doc.contains("jwks_uri")) {
       Url given = parse_url(doc["jwks_uri"].get<std::string>());
-      if (origin_of(given) == origin) {
+      if (origin_key(given) == origin_key(url)) {
         try {
           out.given_jwks_route = route_path(given.path);
         } catch (const ConfigError& e) {

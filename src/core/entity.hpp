@@ -29,6 +29,7 @@ struct EntityConfig {
   // Members from a metadata file, in file order; the declared members
   // override them in place or follow them.
   nlohmann::ordered_json base = nlohmann::ordered_json::object();
+  std::string base_file;  // where `base` came from, for error messages
   nlohmann::ordered_json members = nlohmann::ordered_json::object();  // declared, in order
 };
 

@@ -171,7 +171,9 @@ nlohmann::ordered_json parse_json(const std::string& text, const std::string& wh
   auto callback = [&](int depth, nlohmann::ordered_json::parse_event_t event,
                       nlohmann::ordered_json& parsed) {
     using E = nlohmann::ordered_json::parse_event_t;
-    if (depth > kMaxJsonDepth && error.empty()) {
+    // A container's start and end events carry the depth of its parent.
+    bool container = event == E::object_start || event == E::array_start;
+    if ((container ? depth + 1 : depth) > kMaxJsonDepth && error.empty()) {
       error = "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels";
     }
     if (event == E::object_start) {
@@ -217,22 +219,7 @@ void set_member(nlohmann::ordered_json& doc, const std::string& member,
   doc[member] = std::move(value);  // ordered_json keeps an existing key's position
 }
 
-Warnings finalize_document(DocumentKind kind, nlohmann::ordered_json& doc,
-                           const ValidationOptions& options) {
-  Warnings warnings;
-  if (!doc.is_object()) {
-    throw ConfigError("the document is not a JSON object");
-  }
-
-  // RFC 8414 §3.2 and RFC 9728 §3.2: "Claims with zero elements MUST be omitted".
-  for (auto it = doc.begin(); it != doc.end();) {
-    if (it->is_array() && it->empty()) {
-      it = doc.erase(it);
-    } else {
-      ++it;
-    }
-  }
-
+void check_member_types(const nlohmann::ordered_json& doc, const ValidationOptions& options) {
   UrlRules url_rules;
   url_rules.allow_http = options.allow_http;
   for (auto it = doc.begin(); it != doc.end(); ++it) {
@@ -267,6 +254,25 @@ Warnings finalize_document(DocumentKind kind, nlohmann::ordered_json& doc,
       for (const auto& e : v) check_url(name, e.get<std::string>(), rules);
     }
   }
+}
+
+Warnings finalize_document(DocumentKind kind, nlohmann::ordered_json& doc,
+                           const ValidationOptions& options) {
+  Warnings warnings;
+  if (!doc.is_object()) {
+    throw ConfigError("the document is not a JSON object");
+  }
+
+  // RFC 8414 §3.2 and RFC 9728 §3.2: "Claims with zero elements MUST be omitted".
+  for (auto it = doc.begin(); it != doc.end();) {
+    if (it->is_array() && it->empty()) {
+      it = doc.erase(it);
+    } else {
+      ++it;
+    }
+  }
+
+  check_member_types(doc, options);
 
   if (doc.contains("issuer")) {
     std::string issuer = doc["issuer"].get<std::string>();

@@ -61,6 +61,11 @@ struct ValidationOptions {
   bool relax_required = false;  // serve without the required members (seed 004)
 };
 
+// Checks the type of every registered member of `doc` (an object) and the
+// URL rules of its URL members. Throws ConfigError naming the member and the
+// rule.
+void check_member_types(const nlohmann::ordered_json& doc, const ValidationOptions& options);
+
 // Validates a document and brings it to its served form: zero-element
 // arrays are dropped (RFC 8414 §3.2, RFC 9728 §3.2), then every registered
 // member's type and URL rules are checked, then the required members of the

@@ -16,6 +16,7 @@ extern "C" {
 #include <memory>
 #include <new>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/entity.hpp"
@@ -72,8 +73,13 @@ struct PendingEntity {
 // The discovery documents of one server{}: request path -> response.
 struct Site {
   std::vector<PendingEntity> entities;
+  std::unordered_set<std::string> identifiers;  // "issuer URL" / "resource URL", to refuse repeats
   std::deque<Response> responses;  // stable addresses for the route table
   wellknown::RouteTable<const ngx_http_wellknown_response_t*> routes;
+  // Discovery paths that an exact-match location of this server claims:
+  // a request for one that no issuer serves goes to that location, not to
+  // the module's JSON 404.
+  wellknown::RouteTable<bool> exact_locations;
 };
 
 // Everything the module builds at config load for one configuration
@@ -296,7 +302,7 @@ ngx_int_t ngx_http_wellknown_site_handler(ngx_http_request_t* r) noexcept {
   if (hit != nullptr) {
     return respond(r, **hit);
   }
-  if (wellknown::is_discovery_path(uri)) {
+  if (wellknown::is_discovery_path(uri) && scf->site->exact_locations.find(uri) == nullptr) {
     auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
         ngx_http_get_module_main_conf(r, ngx_http_wellknown_module));
     return send_json(r, NGX_HTTP_NOT_FOUND, mcf->state->not_found->view);
@@ -346,9 +352,41 @@ void* create_loc_conf(ngx_conf_t* cf) noexcept {
   return lcf;
 }
 
+// An exact-match location (`location = /path`) in a server with issuers or
+// resources: one at a path the module serves never runs (the module answers
+// in the server rewrite phase, before location matching), which nginx -t
+// reports as a warning; one at another discovery path keeps its requests.
+// Runs after the server's merge_srv_conf, which built the routes.
+char* note_exact_location(ngx_conf_t* cf) {
+  auto* scf = static_cast<ngx_http_wellknown_srv_conf_t*>(
+      ngx_http_conf_get_module_srv_conf(cf, ngx_http_wellknown_module));
+  auto* clcf = static_cast<ngx_http_core_loc_conf_t*>(
+      ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module));
+  if (scf == nullptr || scf->site == nullptr || clcf == nullptr || !clcf->exact_match) {
+    return NGX_CONF_OK;
+  }
+  std::string path = to_string(clcf->name);
+  if (const std::string* owner = scf->site->routes.owner(path)) {
+    ngx_log_error(NGX_LOG_WARN, cf->log, 0,
+                  "location = %V never runs: the module serves that path for %s before "
+                  "locations are matched; remove the location, or move the module's path "
+                  "(jwks_path, url_forms)",
+                  &clcf->name, owner->c_str());
+  } else if (wellknown::is_discovery_path(path)) {
+    scf->site->exact_locations.add(path, true, "location");
+  }
+  return NGX_CONF_OK;
+}
+
 char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
   auto* prev = static_cast<ngx_http_wellknown_loc_conf_t*>(parent);
   auto* conf = static_cast<ngx_http_wellknown_loc_conf_t*>(child);
+  try {
+    note_exact_location(cf);
+  } catch (const std::exception& e) {
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "wellknown: %s", e.what());
+    return static_cast<char*>(NGX_CONF_ERROR);
+  }
   if (conf->cache_control.len == NGX_CONF_UNSET_SIZE) {
     conf->cache_control = prev->cache_control.len == NGX_CONF_UNSET_SIZE ? kDefaultCacheControl
                                                                           : prev->cache_control;
@@ -552,6 +590,7 @@ char* merge_srv_conf(ngx_conf_t* cf, void*, void* child) noexcept {
     return static_cast<char*>(NGX_CONF_ERROR);
   }
   site->entities.clear();
+  site->identifiers.clear();
   return NGX_CONF_OK;
 }
 
@@ -597,7 +636,10 @@ char* entity_block_line(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
       }
       for (const auto& g : entity->given) {
         if (g == name) {
-          throw wellknown::ConfigError(name + " is given twice");
+          throw wellknown::ConfigError(
+              name + " is given twice" +
+              (name == "metadata_file" ? " (the first: \"" + entity->config.base_file + "\")"
+                                       : std::string()));
         }
       }
       entity->given.push_back(name);
@@ -670,7 +712,8 @@ char* entity_block_line(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
       if (ngx_conf_full_name(cf->cycle, &file, 1) != NGX_OK) {
         return static_cast<char*>(NGX_CONF_ERROR);
       }
-      c.base = wellknown::load_metadata_file(to_string(file));
+      c.base_file = to_string(file);
+      c.base = wellknown::load_metadata_file(c.base_file);
     } else if (name == "extra") {
       if (values.size() != 2) {
         throw wellknown::ConfigError("extra takes a member name and a JSON value: extra NAME JSON;");
@@ -713,12 +756,9 @@ char* entity_block(ngx_conf_t* cf, ngx_command_t* cmd, void* conf, wellknown::Ro
       scf->site = mcf->state->sites.back().get();
     }
     std::string id = to_string(args[1]);
-    for (const auto& other : scf->site->entities) {
-      if (other.config.identifier == id && other.config.role == role) {
-        return conf_error(cf, directive,
-                          std::string(role == wellknown::Role::Issuer ? "issuer" : "resource") +
-                              " \"" + id + "\" is already defined in this server");
-      }
+    std::string kind = role == wellknown::Role::Issuer ? "issuer" : "resource";
+    if (!scf->site->identifiers.insert(kind + " " + id).second) {
+      return conf_error(cf, directive, kind + " \"" + id + "\" is already defined in this server");
     }
     PendingEntity& p = scf->site->entities.emplace_back();
     p.directive = directive;

@@ -330,10 +330,12 @@ TEST(Entity, BaseSuppliesRequiredMembersAndIsValidated) {
             std::string::npos);
 
   // Registered members of the base are type-checked like declared ones...
+  // and an error names the file.
   EntityConfig wrong = c;
   wrong.base["token_endpoint"] = 5;
+  wrong.base_file = "/etc/nginx/mf.json";
   std::string e = build_error(wrong, &keys);
-  EXPECT_EQ(e, "openid-configuration: token_endpoint must be an https URL");
+  EXPECT_EQ(e, "metadata file \"/etc/nginx/mf.json\": token_endpoint must be an https URL");
   // ... unless the block overrides them.
   wrong.members["token_endpoint"] = "https://id.example.com/mf/t2";
   EXPECT_NO_THROW(build_entity(wrong, &keys));
@@ -412,11 +414,10 @@ TEST(Entity, GivenJwksRouteOnlyForAGivenSameOriginJwksUri) {
   EXPECT_EQ(build_entity(r, &keys).given_jwks_route, std::optional<std::string>("/b/jwks.json"));
 }
 
-// TODO(bug): the origin is compared as written, so the same origin spelled
-// another way (RFC 3986 §6.2.2.1: the host is case-insensitive; §6.2.3: the
-// scheme's default port may be written or not) is taken for another origin
-// and the route is not checked. Enable once origins are normalised.
-TEST(Entity, DISABLED_GivenJwksRouteForAnotherSpellingOfTheSameOrigin) {
+// The same origin spelled another way (RFC 3986 §6.2.2.1: the host is
+// case-insensitive; §6.2.3: the scheme's default port may be written or not)
+// is the same origin: its route is checked.
+TEST(Entity, GivenJwksRouteForAnotherSpellingOfTheSameOrigin) {
   JwkSet keys = rsa_only();
   for (const char* uri : {"https://ID.EXAMPLE.COM/b/jwks.json", "https://id.example.com:443/b/jwks.json"}) {
     EntityConfig c = oidc_issuer("https://id.example.com/a");

@@ -400,12 +400,9 @@ TEST_F(MetadataFile, JsonErrorsNameTheFile) {
   EXPECT_NO_THROW(load_metadata_file(write("siblings.json", R"({"a":{"k":1},"b":{"k":2}})")));
 }
 
-// TODO(bug): parse_json checks the depth its parser callback reports, and an
-// empty innermost array or object reports none at its own level: 33 levels
-// of nesting pass when the innermost container is empty, while 33 levels
-// holding a value are refused. Enable once the depth is counted per
-// container.
-TEST_F(MetadataFile, DISABLED_NestingLimitCountsAnEmptyInnermostContainer) {
+// A container's own level counts: 33 levels of nesting are refused even
+// when the innermost container is empty.
+TEST_F(MetadataFile, NestingLimitCountsAnEmptyInnermostContainer) {
   for (const std::string& text :
        {std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']'),
         "{\"x\":" + std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']') + "}"}) {
