@@ -22,7 +22,7 @@ UNIT_BIN  := $(BUILD)/unit-tests
 
 # Debian packages the build, the tests and the demo need. Node.js and npm
 # are checked as commands: a machine may carry a Node.js that bundles npm.
-APT_PACKAGES := nginx nginx-dev libssl-dev nlohmann-json3-dev libgtest-dev g++ make \
+APT_PACKAGES := nginx nginx-dev libssl-dev zlib1g-dev nlohmann-json3-dev libgtest-dev g++ make \
                 perl python3-jwt python3-jwcrypto python3-cryptography openssl curl
 
 .PHONY: all module $(MODULE) deps test unit t interop-deps demo demo-stop clean
@@ -63,7 +63,7 @@ module $(MODULE): $(NGX_TREE)/objs/Makefile
 $(UNIT_BIN): $(CORE_SRCS) $(CORE_HDRS) $(UNIT_SRCS)
 	@mkdir -p $(BUILD)
 	$(CXX) -std=c++17 $(WARN) -g -O1 -Isrc $(CORE_SRCS) $(UNIT_SRCS) -o $@ \
-	  -lgtest -lgtest_main -lpthread -lssl -lcrypto
+	  -lgtest -lgtest_main -lpthread -lssl -lcrypto -lz
 
 unit: $(UNIT_BIN)
 	$(UNIT_BIN)

@@ -35,6 +35,8 @@ namespace {
 struct ngx_http_wellknown_response_t {
   ngx_str_t body;
   ngx_str_t etag;
+  ngx_str_t gzip_body;  // len 0: no gzip variant
+  ngx_str_t gzip_etag;
 };
 
 // A precomputed body with its nginx view.
@@ -43,10 +45,9 @@ struct Response {
   ngx_http_wellknown_response_t view{};
   explicit Response(std::string body)
       : representation(wellknown::make_representation(std::move(body))),
-        view{ngx_str_t{representation.body.size(),
-                       reinterpret_cast<u_char*>(representation.body.data())},
-             ngx_str_t{representation.etag.size(),
-                       reinterpret_cast<u_char*>(representation.etag.data())}} {}
+        view{str(representation.body), str(representation.etag), str(representation.gzip_body),
+             str(representation.gzip_etag)} {}
+  static ngx_str_t str(std::string& s) { return ngx_str_t{s.size(), reinterpret_cast<u_char*>(s.data())}; }
   Response(const Response&) = delete;
   Response& operator=(const Response&) = delete;
 };
@@ -241,6 +242,32 @@ ngx_int_t send_json(ngx_http_request_t* r, ngx_uint_t status,
   return send_body(r, resp.body);
 }
 
+// The request's Accept-Encoding field. nginx keeps a pointer to it when built
+// with gzip support (Debian's and nginx.org's builds, and --with-compat);
+// otherwise the header list is searched.
+ngx_table_elt_t* accept_encoding(ngx_http_request_t* r) {
+#if (NGX_HTTP_GZIP)
+  return r->headers_in.accept_encoding;
+#else
+  ngx_list_part_t* part = &r->headers_in.headers.part;
+  auto* h = static_cast<ngx_table_elt_t*>(part->elts);
+  for (ngx_uint_t i = 0;; i++) {
+    if (i >= part->nelts) {
+      if (part->next == nullptr) return nullptr;
+      part = part->next;
+      h = static_cast<ngx_table_elt_t*>(part->elts);
+      i = 0;
+      if (part->nelts == 0) continue;
+    }
+    if (h[i].key.len == sizeof("Accept-Encoding") - 1 &&
+        ngx_strncasecmp(h[i].key.data, reinterpret_cast<u_char*>(const_cast<char*>("Accept-Encoding")),
+                        h[i].key.len) == 0) {
+      return &h[i];
+    }
+  }
+#endif
+}
+
 // Answers a request for a precomputed document: 200/304 for GET and HEAD,
 // 204 for a CORS preflight, 405 for anything else.
 ngx_int_t respond(ngx_http_request_t* r, const ngx_http_wellknown_response_t& resp) {
@@ -259,20 +286,46 @@ ngx_int_t respond(ngx_http_request_t* r, const ngx_http_wellknown_response_t& re
   auto* lcf = static_cast<ngx_http_wellknown_loc_conf_t*>(
       ngx_http_get_module_loc_conf(r, ngx_http_wellknown_module));
 
+  // The precompressed variant when the client takes gzip; both variants
+  // say that the choice depends on Accept-Encoding (RFC 9110 §12.5.5).
+  const ngx_str_t* body = &resp.body;
+  const ngx_str_t* etag = &resp.etag;
+  bool gzip = false;
+  if (resp.gzip_body.len) {
+    ngx_table_elt_t* ae = accept_encoding(r);
+    if (ae != nullptr &&
+        wellknown::accepts_gzip(std::string_view(reinterpret_cast<const char*>(ae->value.data),
+                                                 ae->value.len))) {
+      body = &resp.gzip_body;
+      etag = &resp.gzip_etag;
+      gzip = true;
+    }
+  }
+
   r->headers_out.status = NGX_HTTP_OK;
   r->headers_out.content_type = kApplicationJson;
   r->headers_out.content_type_len = kApplicationJson.len;
-  r->headers_out.content_length_n = static_cast<off_t>(resp.body.len);
+  r->headers_out.content_length_n = static_cast<off_t>(body->len);
   r->headers_out.last_modified_time = mcf->loaded_at;
   // nginx's not_modified filter answers If-None-Match (lists, "*", weak
   // comparison, RFC 9110 §13.1.2) and If-Modified-Since against these.
-  if (push_header(r, ngx_string("ETag"), resp.etag, &r->headers_out.etag) != NGX_OK ||
+  if (push_header(r, ngx_string("ETag"), *etag, &r->headers_out.etag) != NGX_OK ||
       add_cors(r) != NGX_OK ||
       (lcf->cache_control.len &&
        push_header(r, ngx_string("Cache-Control"), lcf->cache_control) != NGX_OK)) {
     return NGX_HTTP_INTERNAL_SERVER_ERROR;
   }
-  return send_body(r, resp.body);
+  if (resp.gzip_body.len &&
+      push_header(r, ngx_string("Vary"), ngx_string("Accept-Encoding")) != NGX_OK) {
+    return NGX_HTTP_INTERNAL_SERVER_ERROR;
+  }
+  // A set Content-Encoding also keeps nginx's own gzip filter (gzip on)
+  // from compressing the body again.
+  if (gzip && push_header(r, ngx_string("Content-Encoding"), ngx_string("gzip"),
+                          &r->headers_out.content_encoding) != NGX_OK) {
+    return NGX_HTTP_INTERNAL_SERVER_ERROR;
+  }
+  return send_body(r, *body);
 }
 
 // Content handler of a `wellknown_jwks` location.
