@@ -1,7 +1,9 @@
 #include "key_file.hpp"
 
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -54,9 +56,33 @@ std::string openssl_reason() {
   return r;
 }
 
-// Reduces any key to a key object that holds only the public half, by
-// round-tripping it through SubjectPublicKeyInfo DER.
+struct ParamsFree {
+  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
+};
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
+};
+
+// Reduces any key to a key object that holds only the public half: the
+// public key and its parameters (RSA-PSS restrictions, the EC group)
+// exported and imported through the key's own provider. Falls back to a
+// round trip through SubjectPublicKeyInfo DER, which costs an encoder and a
+// decoder set-up per key.
 PublicKeyPtr public_half(const EVP_PKEY* key) {
+  {
+    OSSL_PARAM* raw = nullptr;
+    if (EVP_PKEY_todata(key, EVP_PKEY_PUBLIC_KEY, &raw) == 1) {
+      std::unique_ptr<OSSL_PARAM, ParamsFree> params(raw);
+      std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(
+          EVP_PKEY_CTX_new_from_pkey(nullptr, const_cast<EVP_PKEY*>(key), nullptr));
+      EVP_PKEY* pub = nullptr;
+      if (ctx && EVP_PKEY_fromdata_init(ctx.get()) == 1 &&
+          EVP_PKEY_fromdata(ctx.get(), &pub, EVP_PKEY_PUBLIC_KEY, params.get()) == 1) {
+        return PublicKeyPtr(pub);
+      }
+    }
+    ERR_clear_error();
+  }
   unsigned char* der = nullptr;
   int len = i2d_PUBKEY(key, &der);
   if (len <= 0) {
@@ -90,10 +116,44 @@ auto decode_all(const PemBlock& block, const char* what, Decode decode) {
   return obj;
 }
 
+// A DER decoder for one input structure, set up once and reused: in
+// OpenSSL 3.0 setting one up (what d2i_AutoPrivateKey and d2i_PUBKEY do per
+// call) costs several times more than the decoding itself. Config loading
+// is single-threaded; the contexts live as long as the process.
+class CachedDecoder {
+ public:
+  CachedDecoder(const char* structure, int selection) {
+    ctx_ = OSSL_DECODER_CTX_new_for_pkey(&out_, "DER", structure, nullptr, selection, nullptr,
+                                         nullptr);
+  }
+  CachedDecoder(const CachedDecoder&) = delete;
+  CachedDecoder& operator=(const CachedDecoder&) = delete;
+
+  // The key, or null (no decoder for the structure, or the bytes are not
+  // one); *p advances past what was read, as with d2i_*.
+  EVP_PKEY* decode(const unsigned char** p, long len) {
+    if (ctx_ == nullptr || len <= 0) return nullptr;
+    out_ = nullptr;
+    size_t left = static_cast<size_t>(len);
+    if (OSSL_DECODER_from_data(ctx_, p, &left) != 1) {
+      EVP_PKEY_free(out_);
+      out_ = nullptr;
+      return nullptr;
+    }
+    EVP_PKEY* key = out_;
+    out_ = nullptr;
+    return key;
+  }
+
+ private:
+  EVP_PKEY* out_ = nullptr;  // where the context writes what it decodes
+  OSSL_DECODER_CTX* ctx_ = nullptr;
+};
+
 EVP_PKEY* decode_private(const PemBlock& block, int type, const char* what) {
+  static CachedDecoder pkcs8("PrivateKeyInfo", EVP_PKEY_KEYPAIR);
   auto pkey = decode_all(block, what, [type](const unsigned char** p, long len) {
-    return type == EVP_PKEY_NONE ? d2i_AutoPrivateKey(nullptr, p, len)
-                                 : d2i_PrivateKey(type, nullptr, p, len);
+    return type == EVP_PKEY_NONE ? pkcs8.decode(p, len) : d2i_PrivateKey(type, nullptr, p, len);
   });
   return pkey;
 }
@@ -136,7 +196,9 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
     if (name == "PUBLIC KEY") {
       keys.emplace_back(decode_all(block, "SubjectPublicKeyInfo public key",
                                    [](const unsigned char** p, long len) {
-                                     return d2i_PUBKEY(nullptr, p, len);
+                                     static CachedDecoder spki("SubjectPublicKeyInfo",
+                                                               EVP_PKEY_PUBLIC_KEY);
+                                     return spki.decode(p, len);
                                    }));
     } else if (name == "RSA PUBLIC KEY") {
       keys.emplace_back(decode_all(block, "PKCS#1 RSA public key",

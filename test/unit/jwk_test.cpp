@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 
 #include "core/encoding.hpp"
 #include "core/jwk_set.hpp"
@@ -377,4 +378,63 @@ TEST(RsaPss, RestrictedKeysGetTheirOnlyAlgorithm) {
   EXPECT_THROW(jwk_from_pem(pem, {"alg=PS256"}), ConfigError);
   auto sha1 = pss_key("SHA1", 20);
   EXPECT_THROW(jwk_from_pem(testkeys::spki(sha1.get())), ConfigError);
+}
+
+namespace {
+
+// PEM of `der` under `label`, 64-column base64 (RFC 7468 §2).
+std::string pem_of(const std::string& label, const std::string& der) {
+  std::string b64 = wellknown::base64(der), out = "-----BEGIN " + label + "-----\n";
+  for (size_t i = 0; i < b64.size(); i += 64) out += b64.substr(i, 64) + "\n";
+  return out + "-----END " + label + "-----\n";
+}
+
+std::string der_of_pem(const std::string& pem) {
+  BIO* b = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  char *name = nullptr, *header = nullptr;
+  unsigned char* data = nullptr;
+  long len = 0;
+  PEM_read_bio(b, &name, &header, &data, &len);
+  BIO_free(b);
+  std::string der(reinterpret_cast<char*>(data), static_cast<size_t>(len));
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  OPENSSL_free(data);
+  return der;
+}
+
+}  // namespace
+
+// The cached decoders (PKCS#8, SubjectPublicKeyInfo) read one structure and
+// leave the rest: bytes after it are refused, as with d2i_*, and each key
+// decoded through a reused decoder is its own.
+TEST(KeyFile, CachedDecodersRefuseTrailingBytesAndKeepKeysApart) {
+  auto a = testkeys::generate("EC", "P-256");
+  auto b = testkeys::generate("RSA", "2048");
+  for (const auto& [label, pem] :
+       std::vector<std::pair<std::string, std::string>>{{"PRIVATE KEY", testkeys::pkcs8(a.get())},
+                                                        {"PUBLIC KEY", testkeys::spki(a.get())}}) {
+    std::string der = der_of_pem(pem);
+    EXPECT_NO_THROW(parse_key_pem(pem_of(label, der))) << label;
+    try {
+      parse_key_pem(pem_of(label, der + std::string("\x05\x00", 2)));
+      ADD_FAILURE() << label << ": trailing bytes accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("trailing bytes"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(parse_key_pem(pem_of(label, der.substr(0, der.size() - 1))), ConfigError) << label;
+  }
+  PublicKeyMaterial ka = parse_key_pem(testkeys::pkcs8(a.get()));
+  PublicKeyMaterial kb = parse_key_pem(testkeys::pkcs8(b.get()));
+  PublicKeyMaterial ka2 = parse_key_pem(testkeys::pkcs8(a.get()));
+  EXPECT_EQ(EVP_PKEY_eq(ka.key.get(), a.get()), 1);
+  EXPECT_EQ(EVP_PKEY_eq(kb.key.get(), b.get()), 1);
+  EXPECT_EQ(EVP_PKEY_eq(ka2.key.get(), ka.key.get()), 1);
+  EXPECT_NE(EVP_PKEY_eq(ka.key.get(), kb.key.get()), 1);
+  // Only the public half is kept.
+  BIGNUM* priv = nullptr;
+  EXPECT_EQ(EVP_PKEY_get_bn_param(ka.key.get(), OSSL_PKEY_PARAM_PRIV_KEY, &priv), 0);
+  EXPECT_EQ(EVP_PKEY_get_bn_param(kb.key.get(), OSSL_PKEY_PARAM_RSA_D, &priv), 0);
+  BN_free(priv);
+  ERR_clear_error();
 }
