@@ -23,7 +23,7 @@ UNIT_BIN  := $(BUILD)/unit-tests
 # Debian packages the build, the tests and the demo need. Node.js and npm
 # are checked as commands: a machine may carry a Node.js that bundles npm.
 APT_PACKAGES := nginx nginx-dev libssl-dev zlib1g-dev nlohmann-json3-dev libgtest-dev g++ make \
-                perl python3-jwt python3-jwcrypto python3-cryptography openssl curl
+                perl python3-jwt python3-jwcrypto python3-cryptography openssl curl valgrind
 
 .PHONY: all module $(MODULE) deps test unit t interop-deps demo demo-stop clean
 
@@ -77,6 +77,28 @@ t: module interop-deps
 test: deps
 	$(MAKE) unit
 	$(MAKE) t
+
+# ---------------------------------------------------------------- bench
+
+# Request-path cost (issue 4): callgrind instructions per request and wrk
+# req/s, module vs nginx's `return` of the same bytes and vs a static file;
+# table in build/bench/results.txt (+ .json, profiles.txt). Options go in
+# BENCH_ARGS, e.g. BENCH_ARGS="--no-wrk", "--tenants 1000", "--scale" (also
+# runs bench/scale.sh); see bench/bench.sh. valgrind and wrk are installed
+# with apt-get only when missing.
+BENCH_ARGS ?=
+
+bench-deps:
+	@missing=$$(for p in valgrind wrk; do command -v $$p >/dev/null || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+bench: deps bench-deps module
+	NGINX_BIN=$(NGINX_BIN) MODULE=$(CURDIR)/$(MODULE) bench/bench.sh $(BENCH_ARGS)
+
+.PHONY: bench bench-deps
 
 # ---------------------------------------------------------------- demo
 
