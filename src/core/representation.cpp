@@ -71,8 +71,8 @@ std::string gzip_compress(std::string_view data) {
   if (rc != Z_STREAM_END) {
     throw ConfigError("zlib: deflate did not finish");
   }
-  out.resize(n);
-  return out;
+  // deflateBound over-reserves: keep exactly the compressed bytes.
+  return std::string(out.data(), n);
 }
 
 Representation make_representation(std::string body) {
@@ -84,6 +84,7 @@ Representation make_representation(std::string body) {
     r.gzip_body = std::move(gz);
   }
   r.body = std::move(body);
+  r.body.shrink_to_fit();  // a serialiser's growth slack would live as long as the config
   return r;
 }
 

@@ -57,10 +57,12 @@ class RouteTable {
     auto it = table_.find(path);
     if (it != table_.end()) {
       if (it->second.value == value) return;
-      throw ConfigError("path \"" + path + "\" is already served for " + it->second.owner);
+      throw ConfigError("path \"" + path + "\" is already served for " + owners_[it->second.owner]);
     }
+    // Paths come in runs per owner: store each owner's name once.
+    if (owners_.empty() || owners_.back() != owner) owners_.push_back(owner);
     const std::string& stored = paths_.emplace_back(path);
-    table_.emplace(std::string_view(stored), Entry{value, owner});
+    table_.emplace(std::string_view(stored), Entry{value, owners_.size() - 1});
   }
 
   const T* find(std::string_view path) const {
@@ -71,7 +73,7 @@ class RouteTable {
   // Who `path` is served for, as given to add(); null if it is not served.
   const std::string* owner(std::string_view path) const {
     auto it = table_.find(path);
-    return it == table_.end() ? nullptr : &it->second.owner;
+    return it == table_.end() ? nullptr : &owners_[it->second.owner];
   }
 
   size_t size() const { return table_.size(); }
@@ -79,9 +81,10 @@ class RouteTable {
  private:
   struct Entry {
     T value;
-    std::string owner;
+    size_t owner;  // index into owners_
   };
   std::deque<std::string> paths_;  // stable storage for the views in table_
+  std::deque<std::string> owners_;
   std::unordered_map<std::string_view, Entry> table_;
 };
 

@@ -16,6 +16,7 @@ extern "C" {
 #include <memory>
 #include <new>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -53,10 +54,11 @@ struct Response {
 };
 
 // A named key set: its keys and the serialised JWKS, computed once at the
-// closing brace of `wellknown_keys NAME { ... }`.
+// closing brace of `wellknown_keys NAME { ... }`. Sets that serialise to the
+// same bytes share one response (State::jwks_responses).
 struct KeySet {
   wellknown::JwkSet jwks;
-  std::unique_ptr<Response> response;
+  const Response* response = nullptr;
 };
 
 // An issuer (wellknown_issuer) or protected resource (wellknown_resource),
@@ -88,6 +90,8 @@ struct Site {
 // configuration is retired after a reload.
 struct State {
   std::map<std::string, std::unique_ptr<KeySet>> key_sets;
+  std::deque<Response> jwks_responses;  // stable addresses
+  std::unordered_map<std::string_view, const Response*> jwks_by_body;
   std::vector<std::unique_ptr<Site>> sites;
   std::unique_ptr<Response> method_not_allowed;
   std::unique_ptr<Response> not_found;
@@ -553,7 +557,16 @@ char* wellknown_keys(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
       return conf_error(cf, "wellknown_keys",
                         "key set \"" + name + "\" has no keys; add: key FILE;");
     }
-    set->response = std::make_unique<Response>(set->jwks.serialize());
+    std::string body = set->jwks.serialize();
+    auto same = mcf->state->jwks_by_body.find(body);
+    if (same != mcf->state->jwks_by_body.end()) {
+      set->response = same->second;
+    } else {
+      const Response& r = mcf->state->jwks_responses.emplace_back(std::move(body));
+      mcf->state->jwks_by_body.emplace(
+          std::string_view(r.representation.body.data(), r.representation.body.size()), &r);
+      set->response = &r;
+    }
   } catch (const std::exception& e) {
     return conf_error(cf, "wellknown_keys", e.what());
   } catch (...) {
