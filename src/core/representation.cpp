@@ -57,7 +57,12 @@ int parse_qvalue(std::string_view v) {
 std::string gzip_compress(std::string_view data) {
   z_stream z{};
   // windowBits 15 + 16: gzip framing; zlib writes MTIME 0 and no file name.
-  if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+  // memLevel sizes the match hash, which deflate clears per stream: for the
+  // small bodies served here 6 compresses to the same bytes as 9 (measured
+  // on a 5-key JWKS and a discovery document) at a fraction of the set-up
+  // cost, which dominated config load with thousands of issuers.
+  int mem_level = data.size() > 16384 ? 8 : 6;
+  if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, mem_level, Z_DEFAULT_STRATEGY) != Z_OK) {
     throw ConfigError("zlib: deflateInit2 failed");
   }
   std::string out(deflateBound(&z, data.size()), '\0');
