@@ -521,6 +521,8 @@ def prepare(args, out, module, kdir):
         ("jwks", "JWKS 200 (issuer route)", "main", "/.well-known/jwks.json", []),
         ("jwks-304", "JWKS 304 If-None-Match", "main", "/.well-known/jwks.json", "inm"),
         ("jwks-gzip", "JWKS 200 gzip", "main", "/.well-known/jwks.json", gz),
+        ("jwks-aeid", "JWKS 200 Accept-Encoding: identity", "main", "/.well-known/jwks.json",
+         [("Accept-Encoding", "identity")]),
         ("jwks-loc", "JWKS 200 (wellknown_jwks location)", "plain", "/.well-known/jwks.json", []),
         ("jwks-loc-iss", "JWKS 200 (location, server w/ issuer)", "main",
          "/protocol/openid-connect/certs", []),
@@ -528,6 +530,8 @@ def prepare(args, out, module, kdir):
         ("disc-304", "discovery 304 If-None-Match", "main", "/.well-known/openid-configuration",
          "inm"),
         ("disc-gzip", "discovery 200 gzip", "main", "/.well-known/openid-configuration", gz),
+        ("disc-aeid", "discovery 200 Accept-Encoding: identity", "main",
+         "/.well-known/openid-configuration", [("Accept-Encoding", "identity")]),
         ("tenant", f"tenant of {tenants:,} issuers 200", "tenants",
          f"/{tenant_name(t_idx, tenants or 1)}/.well-known/openid-configuration", []),
         ("x5c", "JWKS with x5c 200 (location)", "plain", "/x5c/jwks.json", []),
@@ -780,6 +784,49 @@ def callgrind_phase(args, out, prefixes, cases):
             s.stop()
 
 
+# /usr/sbin/nginx is stripped: callgrind names its static functions by
+# address. For Debian bookworm's nginx 1.22.1 (this build id), the names
+# below were inferred from the call graph (callers, callees and call counts
+# per request in callgrind_annotate --tree=both) and are shown as "~name".
+NGINX_STATIC_NAMES = {
+    "74429228deec622306ed48e0188056aed01ba01f": {
+        0x54130: "ngx_epoll_process_events",
+        0x71830: "ngx_http_keepalive_handler+process_request_line",
+        0x70480: "ngx_http_process_request_headers",
+        0x6c880: "ngx_http_alloc_request",
+        0x6c640: "ngx_http_process_user_agent",
+        0x6f910: "ngx_http_process_host",
+        0x6ba80: "ngx_http_validate_host",
+        0x65b90: "ngx_http_core_find_static_location",
+        0x97c30: "ngx_http_header_filter",
+        0xa1270: "ngx_http_headers_filter",
+        0xa1ae0: "ngx_http_add_header",
+        0xa1b40: "ngx_http_add_multi_header_lines",
+        0xa1a50: "ngx_http_set_response_header",
+        0xa29b0: "ngx_http_set_last_modified",
+        0xa2f80: "ngx_http_not_modified_header_filter",
+        0xa3490: "ngx_http_copy_filter",
+        0xbc2a0: "ngx_http_rewrite_handler",
+        0x2aca0: "ngx_sprintf_num",
+    },
+}
+STATIC_NAMES = {}
+
+
+def load_static_names():
+    p = run(["readelf", "-n", NGINX]) if shutil.which("readelf") else None
+    m = re.search(r"Build ID: ([0-9a-f]+)", p.stdout) if p else None
+    STATIC_NAMES.update(NGINX_STATIC_NAMES.get(m.group(1), {}) if m else {})
+
+
+def static_name(key):
+    if key.startswith("0x") and STATIC_NAMES:
+        name = STATIC_NAMES.get(int(key, 16))
+        if name:
+            return f"{hex(int(key, 16))}(~{name})"
+    return key
+
+
 ANNOT_RE = re.compile(r"^\s*([\d,]+)\s+(?:\(\s*[\d.]+%\)\s+)?(.+?)\s*$")
 FN_RE = re.compile(r"^(.*?):(.*?)(?: \[(.*)\])?$")
 
@@ -820,7 +867,7 @@ def annotate(path, inclusive):
                 rel = os.path.relpath(file, ROOT) if file.startswith(ROOT) else file
                 labels[key] = f"{rel}:{key}"
             else:
-                labels[key] = f"{objn}:{key}"
+                labels[key] = f"{objn}:{static_name(key)}"
     return fns, labels
 
 
@@ -835,6 +882,16 @@ def per_request_profile(files, dn, inclusive):
     return sorted(diff.items(), key=lambda kv: -kv[1])
 
 
+def by_object(self_profile):
+    """Self cost per request summed by object: nginx, libc, the module."""
+    objs = {}
+    for label, x in self_profile:
+        obj = "module" if label.startswith("src/") or "wellknown" in label.split(":")[0] \
+            else label.split(":")[0]
+        objs[obj] = objs.get(obj, 0) + x
+    return sorted(((k, round(v, 1)) for k, v in objs.items()), key=lambda kv: -kv[1])
+
+
 def profiles(args, cases, out):
     """Per-request inclusive and self costs per function, as the difference
     of the two dumps of each variant (module vs return and static)."""
@@ -847,11 +904,12 @@ def profiles(args, cases, out):
         for v in c["cg_files"]:
             if v not in ("a", "b", "c"):
                 continue
+            self_all = per_request_profile(c["cg_files"][v], dn, False)
             res[c["name"]][v] = {
                 "inclusive": [(f, round(x, 1)) for f, x in
                               per_request_profile(c["cg_files"][v], dn, True)[:args.top]],
-                "self": [(f, round(x, 1)) for f, x in
-                         per_request_profile(c["cg_files"][v], dn, False)[:args.top]],
+                "self": [(f, round(x, 1)) for f, x in self_all[:args.top]],
+                "self_by_object": by_object(self_all),
             }
     with open(os.path.join(out, "profiles.txt"), "w") as f:
         f.write("Per-request instructions by function: (Ir with N2 requests - Ir with N1) / "
@@ -859,8 +917,8 @@ def profiles(args, cases, out):
                 "nginx is stripped: its static functions show as addresses in /usr/sbin/nginx.\n")
         for name, vs in res.items():
             for v, prof in vs.items():
-                for kind in ("inclusive", "self"):
-                    f.write(f"\n== {name} {VLABEL[v]} {kind}\n")
+                for kind in ("inclusive", "self", "self_by_object"):
+                    f.write(f"\n== {name} {VLABEL[v]} {kind.replace('_', ' ')}\n")
                     for fn, x in prof[kind]:
                         f.write(f"{x:10.1f}  {fn}\n")
     return res
@@ -963,16 +1021,16 @@ def report(args, out, mach, mod, cases, wrk, prof, meta, elapsed):
     w("(a) module  (b) nginx `return` of the same bytes with the same headers (add_header)  "
       "(c) the same bytes as a static file (alias, open_file_cache; gzip_static for gzip)")
     w("")
-    hdr = f"| {'case':36s} | {'bytes':>6s} | {'(a) module':>10s} | {'(b) return':>10s} | " \
+    hdr = f"| {'case':40s} | {'bytes':>6s} | {'(a) module':>10s} | {'(b) return':>10s} | " \
           f"{'(c) static':>10s} | {'a/b':>7s} | {'a/c':>7s} |"
     w(hdr)
     w("|" + "|".join("-" * (len(x)) for x in hdr.split("|")[1:-1]) + "|")
     for c in cases:
-        w(f"| {c['label']:36s} | {c.get('bytes', 0) if c['status'] == 200 else '-':>6} | "
+        w(f"| {c['label']:40s} | {c.get('bytes', 0) if c['status'] == 200 else '-':>6} | "
           f"{fmt_ir(c, 'a'):>10s} | {fmt_ir(c, 'b'):>10s} | {fmt_ir(c, 'c'):>10s} | "
           f"{fmt_ratio(c, 'b'):>7s} | {fmt_ratio(c, 'c'):>7s} |")
         if c.get("ir", {}).get("a1") is not None:
-            w(f"| {'  same tenant, server with 1 issuer':36s} | {'':>6} | "
+            w(f"| {'  same tenant, server with 1 issuer':40s} | {'':>6} | "
               f"{sig3(c['ir']['a1']):>10,.0f} | {'':>10} | {'':>10} | {'':>7} | {'':>7} |")
     w("")
     budget = [c for c in cases if c["name"] in ("jwks", "jwks-loc", "jwks-loc-iss", "disc", "tenant")
@@ -987,11 +1045,14 @@ def report(args, out, mach, mod, cases, wrk, prof, meta, elapsed):
         cb = next((c for c in cases if c["name"] == b), None)
         if ca and cb and ca.get("ir", {}).get("a") and cb.get("ir", {}).get("a"):
             w(f"304 vs 200 (module, {b}): {ca['ir']['a'] / cb['ir']['a']:.3f}")
-    for a, b in (("jwks-gzip", "jwks"), ("disc-gzip", "disc"), ("x5c-gzip", "x5c")):
+    for a, b in (("jwks-gzip", "jwks"), ("jwks-gzip", "jwks-aeid"), ("disc-gzip", "disc"),
+                 ("disc-gzip", "disc-aeid"), ("x5c-gzip", "x5c")):
         ca = next((c for c in cases if c["name"] == a), None)
         cb = next((c for c in cases if c["name"] == b), None)
         if ca and cb and not ca["pending"] and ca.get("ir", {}).get("a") and cb.get("ir", {}).get("a"):
-            w(f"gzip vs identity (module, {b}): {ca['ir']['a'] / cb['ir']['a']:.3f}  "
+            what = "request with Accept-Encoding: identity" if b.endswith("-aeid") else \
+                "request without Accept-Encoding"
+            w(f"gzip vs identity (module, {a} / {b}, {what}): {ca['ir']['a'] / cb['ir']['a']:.3f}  "
               f"({cb['bytes']} -> {ca['bytes']} bytes, {100 * (1 - ca['bytes'] / cb['bytes']):.0f}% saved)")
     notes = [(c["name"], n) for c in cases for n in c["notes"]]
     for c in cases:
@@ -1008,7 +1069,7 @@ def report(args, out, mach, mod, cases, wrk, prof, meta, elapsed):
         w(f"wrk (secondary; wall-clock, NOISY on this shared {mach['nproc']}-CPU machine): nginx pinned "
           f"to CPU 1, wrk -t1 -c{args.wrk_connections} to CPU 0, {args.wrk_rounds} rounds of "
           f"{args.wrk_duration} s interleaved a b c; median [min-max]")
-        hdr = f"| {'case':36s} | {'(a) req/s':>24s} | {'(b) req/s':>24s} | {'(c) req/s':>24s} | " \
+        hdr = f"| {'case':40s} | {'(a) req/s':>24s} | {'(b) req/s':>24s} | {'(c) req/s':>24s} | " \
               f"{'p99 us a / b / c':>20s} |"
         w(hdr)
         w("|" + "|".join("-" * (len(x)) for x in hdr.split("|")[1:-1]) + "|")
@@ -1025,20 +1086,25 @@ def report(args, out, mach, mod, cases, wrk, prof, meta, elapsed):
                 else:
                     cells.append("pending" if v == "a" and c["pending"] else "n/a")
                     p99.append("-")
-            w(f"| {c['label']:36s} | {cells[0]:>24s} | {cells[1]:>24s} | {cells[2]:>24s} | "
+            w(f"| {c['label']:40s} | {cells[0]:>24s} | {cells[1]:>24s} | {cells[2]:>24s} | "
               f"{' / '.join(p99):>20s} |")
     if prof:
         w("")
-        w(f"Top inclusive functions per request (module vs return; all in {out}/profiles.txt):")
-        for name in ("jwks", "disc"):
+        w("Top inclusive functions per request below the event loop and request parsing "
+          f"(module vs return; everything in {out}/profiles.txt):")
+        for name in ("jwks", "jwks-loc", "disc"):
             if name not in prof:
                 continue
             for v in ("a", "b"):
                 if v not in prof[name]:
                     continue
-                w(f"  {name} {VLABEL[v]}:")
-                for fn, x in prof[name][v]["inclusive"][:12]:
+                incl = prof[name][v]["inclusive"]
+                total = incl[0][1] if incl else 0
+                w(f"  {name} {VLABEL[v]} (total {total:,.0f}):")
+                for fn, x in [e for e in incl if e[1] < 0.6 * total][:10]:
                     w(f"    {x:9.1f}  {fn}")
+                objs = ", ".join(f"{o} {x:,.0f}" for o, x in prof[name][v]["self_by_object"])
+                w(f"    self by object: {objs}")
     w("")
     w(f"elapsed {elapsed:.0f} s; configurations in {out}/{{a,b,c-prefix}}/nginx.conf")
     text = "\n".join(lines) + "\n"
@@ -1100,6 +1166,7 @@ def main():
         for c in cases:
             c["c"], c["port"]["c"] = None, None
     callgrind_phase(args, out, prefixes, cases)
+    load_static_names()
     prof = None if (args.no_profile or args.guard) else profiles(args, cases, out)
     wrk = None if args.no_wrk else wrk_phase(args, out, prefixes, cases)
     report(args, out, mach, mod, cases, wrk, prof, meta, time.time() - T_START)
