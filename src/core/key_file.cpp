@@ -10,6 +10,8 @@
 #include <openssl/x509v3.h>
 
 #include <cstring>
+#include <map>
+#include <memory>
 #include <ctime>
 
 #include "file.hpp"
@@ -122,8 +124,8 @@ auto decode_all(const PemBlock& block, const char* what, Decode decode) {
 // is single-threaded; the contexts live as long as the process.
 class CachedDecoder {
  public:
-  CachedDecoder(const char* structure, int selection) {
-    ctx_ = OSSL_DECODER_CTX_new_for_pkey(&out_, "DER", structure, nullptr, selection, nullptr,
+  CachedDecoder(const char* structure, int selection, const char* key_type = nullptr) {
+    ctx_ = OSSL_DECODER_CTX_new_for_pkey(&out_, "DER", structure, key_type, selection, nullptr,
                                          nullptr);
   }
   CachedDecoder(const CachedDecoder&) = delete;
@@ -150,12 +152,47 @@ class CachedDecoder {
   OSSL_DECODER_CTX* ctx_ = nullptr;
 };
 
+// The key type a PKCS#8 PrivateKeyInfo names in its AlgorithmIdentifier
+// (RFC 5958 §2), as an OpenSSL key type name, or null if unknown. A decoder
+// told the type tries one key manager instead of all of them.
+const char* pkcs8_key_type(const PemBlock& block) {
+  const unsigned char* p = block.data;
+  PKCS8_PRIV_KEY_INFO* info = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, block.len);
+  if (info == nullptr) {
+    ERR_clear_error();
+    return nullptr;
+  }
+  const ASN1_OBJECT* algorithm = nullptr;
+  PKCS8_pkey_get0(&algorithm, nullptr, nullptr, nullptr, info);
+  int nid = algorithm ? OBJ_obj2nid(algorithm) : NID_undef;
+  PKCS8_PRIV_KEY_INFO_free(info);  // cleanses the private key octets
+  switch (nid) {
+    case NID_rsaEncryption: return "RSA";
+    case NID_rsassaPss: return "RSA-PSS";
+    case NID_X9_62_id_ecPublicKey: return "EC";
+    case NID_ED25519: return "ED25519";
+    case NID_ED448: return "ED448";
+    case NID_X25519: return "X25519";
+    case NID_X448: return "X448";
+    default: return nullptr;
+  }
+}
+
 EVP_PKEY* decode_private(const PemBlock& block, int type, const char* what) {
-  static CachedDecoder pkcs8("PrivateKeyInfo", EVP_PKEY_KEYPAIR);
-  auto pkey = decode_all(block, what, [type](const unsigned char** p, long len) {
-    return type == EVP_PKEY_NONE ? pkcs8.decode(p, len) : d2i_PrivateKey(type, nullptr, p, len);
+  if (type != EVP_PKEY_NONE) {
+    return decode_all(block, what, [type](const unsigned char** p, long len) {
+      return d2i_PrivateKey(type, nullptr, p, len);
+    });
+  }
+  static std::map<std::string, std::unique_ptr<CachedDecoder>> by_type;
+  const char* key_type = pkcs8_key_type(block);
+  std::unique_ptr<CachedDecoder>& decoder = by_type[key_type ? key_type : ""];
+  if (!decoder) {
+    decoder = std::make_unique<CachedDecoder>("PrivateKeyInfo", EVP_PKEY_KEYPAIR, key_type);
+  }
+  return decode_all(block, what, [&decoder](const unsigned char** p, long len) {
+    return decoder->decode(p, len);
   });
-  return pkey;
 }
 
 }  // namespace
