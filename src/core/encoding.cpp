@@ -44,7 +44,12 @@ static std::string digest(const EVP_MD* md, std::string_view bytes) {
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 
-std::string sha256(std::string_view bytes) { return digest(EVP_sha256(), bytes); }
+// Fetched once: EVP_sha256() is looked up in the provider store on every
+// use in OpenSSL 3, which costs more than hashing a small document.
+std::string sha256(std::string_view bytes) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  return digest(md ? md : EVP_sha256(), bytes);
+}
 
 std::string sha1(std::string_view bytes) { return digest(EVP_sha1(), bytes); }
 
