@@ -316,7 +316,7 @@ is(decode_json($t->get('/all')->{body})->{keys}[0]{kty} // '', 'EC', 'serving ag
     like($log, qr/\[debug\].*http (request line|header)/, 'the debug log covers request processing');
     my @l = leaks($log, pem => 1);
     is_deeply(\@l, [], 'the whole debug-level error log (' . length($log) . ' bytes, start, requests, '
-              . scalar(@bad) . ' refused reloads, good reloads): no private value') or diag join "\n", @l;
+              . scalar(@bad) . ' failing configurations tried with nginx -t and reload, good reloads): no private value') or diag join "\n", @l;
 }
 
 # ---------------------------------------------------------------- process memory
