@@ -892,8 +892,9 @@ def by_object(self_profile):
     """Self cost per request summed by object: nginx, libc, the module."""
     objs = {}
     for label, x in self_profile:
-        obj = "module" if label.startswith("src/") or "wellknown" in label.split(":")[0] \
-            else label.split(":")[0]
+        # nginx and libc functions are labelled "obj:name", the module's by
+        # their source file (its own, or an inlined library header)
+        obj = "module" if label.startswith(("src/", "/")) else label.split(":")[0]
         objs[obj] = objs.get(obj, 0) + x
     return sorted(((k, round(v, 1)) for k, v in objs.items()), key=lambda kv: -kv[1])
 
