@@ -359,6 +359,11 @@ note(sprintf 'clients: %d requests (%d x 200, %d x 304) on %d connections; idle 
            . 'retiring workers: %d seen before reuse, %d raced a request (retried on a new connection); %d failures',
      @sum{qw(requests ok200 ok304 connections stale retried failures)});
 ok($sum{requests} >= 1000, "the clients made $sum{requests} requests (at least 1,000)");
+# A retiring worker closes each client's idle connection once: more closes
+# than that would be connections lost for another reason (which the retry
+# would otherwise hide).
+ok($sum{stale} + $sum{retried} <= $clients * ($reloads + 1),
+   "connections closed by the server: $sum{stale} + $sum{retried}, at most one per client per reload");
 is($sum{failures}, 0, 'no failed, torn, empty, 5xx or wrong response, no connection error')
     or diag join "\n", @fails;
 is($sum{ok200} + $sum{ok304}, $sum{requests}, 'every request got a valid 200 or 304');
