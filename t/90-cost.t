@@ -46,15 +46,6 @@ for my $name (qw(jwks jwks-loc disc)) {
     ok($c && $c->{ir}{a} && $c->{ir}{b}, "$name: both variants measured") or next;
     my ($mod, $ret) = ($c->{ir}{a}, $c->{ir}{b});
     my $ratio = $mod / $ret;
-    # TODO(bug): a wellknown_jwks location answers in the content phase and
-    # has nginx format Last-Modified per request: 1.096x of `return` when
-    # this guard was written (BENCHMARKS.md, "Where the instructions go").
-    # Until respond() is fixed it is a ratchet: over 1.05x is a TODO, over
-    # a little over the ratio measured then (1.12x) fails. Remove this once it passes.
-    local $TODO = $name eq 'jwks-loc' && $ratio > LIMIT && $ratio <= 1.12
-        ? sprintf('TODO(bug): wellknown_jwks location %.3fx of return, over budget; see BENCHMARKS.md',
-                  $ratio)
-        : undef;
     cmp_ok($ratio, '<=', LIMIT,
            sprintf('%s (%s): module %.0f vs return %.0f instructions per request = %.3fx (limit %.2fx)',
                    $name, $c->{label}, $mod, $ret, $ratio, LIMIT))

@@ -94,6 +94,14 @@ Representation make_representation(std::string body) {
 }
 
 bool accepts_gzip(std::string_view header) {
+  // The common case first: "gzip" as the first coding, without parameters
+  // (q=1), which no later element can lower (the highest q of a coding
+  // listed twice counts).
+  if (header.size() >= 4 && iequals(header.substr(0, 4), "gzip") &&
+      (header.size() == 4 || header[4] == ',' || is_ows(header[4]))) {
+    std::string_view after = trim(header.substr(4));
+    if (after.empty() || after[0] == ',') return true;
+  }
   int gzip_q = -1;  // not listed
   int star_q = -1;
   while (!header.empty()) {

@@ -41,14 +41,20 @@ std::vector<std::string> well_known_paths(Resource resource, const std::string& 
 }
 
 bool is_discovery_path(std::string_view path) {
-  for (std::string_view doc : {"/.well-known/openid-configuration",
-                               "/.well-known/oauth-authorization-server",
-                               "/.well-known/oauth-protected-resource", "/.well-known/jwks.json"}) {
-    // The document name must end the path or be followed by "/" (insert
-    // form); an earlier occurrence that does neither does not hide a later one.
-    for (auto at = path.find(doc); at != std::string_view::npos; at = path.find(doc, at + 1)) {
-      auto end = at + doc.size();
-      if (end == path.size() || path[end] == '/') return true;
+  // Every request of a server with issuers that the module does not answer
+  // passes here: find each "/.well-known/" once, then compare what follows.
+  constexpr std::string_view prefix = "/.well-known/";
+  for (auto at = path.find(prefix); at != std::string_view::npos;
+       at = path.find(prefix, at + 1)) {
+    std::string_view rest = path.substr(at + prefix.size());
+    for (std::string_view doc : {"openid-configuration", "oauth-authorization-server",
+                                 "oauth-protected-resource", "jwks.json"}) {
+      // The document name must end the path or be followed by "/" (insert
+      // form); an earlier occurrence that does neither does not hide a later one.
+      if (rest.substr(0, doc.size()) == doc &&
+          (rest.size() == doc.size() || rest[doc.size()] == '/')) {
+        return true;
+      }
     }
   }
   return false;

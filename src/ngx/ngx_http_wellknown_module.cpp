@@ -102,6 +102,10 @@ struct State {
 struct ngx_http_wellknown_main_conf_t {
   State* state;
   time_t loaded_at;  // Last-Modified: when this configuration was loaded
+  // ... as an HTTP-date (RFC 9110 §5.6.7), formatted once: nginx's header
+  // filter would otherwise format it on every response.
+  u_char last_modified_text[sizeof("Mon, 28 Sep 1970 06:00:00 GMT")];
+  ngx_str_t last_modified;
 };
 
 struct ngx_http_wellknown_srv_conf_t {
@@ -313,7 +317,11 @@ ngx_int_t respond(ngx_http_request_t* r, const ngx_http_wellknown_response_t& re
   r->headers_out.last_modified_time = mcf->loaded_at;
   // nginx's not_modified filter answers If-None-Match (lists, "*", weak
   // comparison, RFC 9110 §13.1.2) and If-Modified-Since against these.
-  if (push_header(r, ngx_string("ETag"), *etag, &r->headers_out.etag) != NGX_OK ||
+  // The time drives nginx's If-Modified-Since check; the preformatted text
+  // is what the header filter sends.
+  if (push_header(r, ngx_string("Last-Modified"), mcf->last_modified,
+                  &r->headers_out.last_modified) != NGX_OK ||
+      push_header(r, ngx_string("ETag"), *etag, &r->headers_out.etag) != NGX_OK ||
       add_cors(r) != NGX_OK ||
       (lcf->cache_control.len &&
        push_header(r, ngx_string("Cache-Control"), lcf->cache_control) != NGX_OK)) {
@@ -394,6 +402,9 @@ void* create_main_conf(ngx_conf_t* cf) noexcept {
   cln->handler = delete_state;
   cln->data = mcf->state;
   mcf->loaded_at = ngx_time();
+  u_char* end = ngx_http_time(mcf->last_modified_text, mcf->loaded_at);
+  mcf->last_modified = ngx_str_t{static_cast<size_t>(end - mcf->last_modified_text),
+                                 mcf->last_modified_text};
   return mcf;
 }
 
