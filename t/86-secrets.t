@@ -347,15 +347,14 @@ sub scan_memory {
     return ($total, @found);
 }
 
-# Found here (OpenSSL 3.0.19, glibc 2.36), reproduced outside nginx with a
-# few lines of C: (1) read_file_capped() reads the key file through a
-# buffered stdio FILE, whose 4 KiB buffer (malloc'd by glibc, freed by
-# fclose() without wiping) keeps a copy of the file's text; (2) OpenSSL
-# 3.0's d2i_AutoPrivateKey()/d2i_PrivateKey() (the provider decoder path)
-# free an internal copy of the private key DER without cleansing it, even
-# though the module cleanses its own buffers and frees the EVP_PKEY at
-# once. Which copies survive depends on later heap reuse, so what is found
-# varies from run to run; the master's heap is copied into every worker.
+# Key file text: read with open/read (no stdio buffer) into one buffer the
+# module wipes, so none may remain. Private values: OpenSSL 3.0's provider
+# decoders (behind d2i_*/OSSL_DECODER) free an internal copy of the private
+# key DER without cleansing it, though the module cleanses its own buffers
+# and frees the private EVP_PKEY at once (found with OpenSSL 3.0.19, glibc
+# 2.36, reproduced outside nginx). Which copies survive depends on later
+# heap reuse; the master's heap is copied into every worker. SECURITY.md
+# says so.
 SKIP: {
     skip 'process memory: needs root to read /proc/PID/mem', 6 unless $> == 0;
     for my $proc ([ 'master', $t->pid ], [ 'worker', ($t->worker_pids)[0] ]) {
@@ -364,10 +363,10 @@ SKIP: {
         ok($bytes > 100_000, "$what memory: read " . int($bytes / 1024) . ' KiB of writable mappings') or diag "@found";
         my @text = grep { /PEM text line/ } @found;
         my @values = grep { !/PEM text line/ } @found;
-        local $TODO = 'TODO(bug): key material survives in freed heap memory of the master (and so of every worker): '
-                    . 'stdio buffer of read_file_capped (key file text), OpenSSL 3.0 decoder copies (private DER)';
         is_deeply(\@text, [], "$what memory after " . (scalar(@bad) + 2) . ' reloads: no key file text')
             or diag join "\n", @text;
+        local $TODO = 'TODO(bug): private values survive in freed heap memory of the master (and so of every '
+                    . 'worker): OpenSSL 3.0 decoder copies of the private DER are freed without cleansing';
         is_deeply(\@values, [], "$what memory after " . (scalar(@bad) + 2) . ' reloads: no private value')
             or diag join "\n", @values;
     }

@@ -1,45 +1,59 @@
 #include "file.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <memory>
 
 #include "error.hpp"
 
 namespace wellknown {
 
+namespace {
+
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
+};
+
+}  // namespace
+
 size_t read_file_capped(const std::string& path, const char* what, size_t cap, std::string& text) {
   const std::string name = std::string(what) + " \"" + path + "\"";
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) {
+  // open/read, not stdio: no library buffer keeps a copy of the bytes (a
+  // key file's text is wiped by the caller from `text` alone). O_NONBLOCK:
+  // opening a FIFO with no writer must not hang the configuration load.
+  Fd f{open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
+  if (f.fd < 0) {
     throw ConfigError("cannot open " + name + ": " + std::strerror(errno));
   }
-  std::unique_ptr<FILE, int (*)(FILE*)> guard(f, std::fclose);
   struct stat st;
-  if (fstat(fileno(f), &st) != 0) {
+  if (fstat(f.fd, &st) != 0) {
     throw ConfigError("cannot stat " + name + ": " + std::strerror(errno));
   }
   if (S_ISDIR(st.st_mode)) {
     throw ConfigError(name + " is a directory");
   }
-  // Non-regular files (pipes, devices) get the cap.
-  size_t want = S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) < cap
-                    ? static_cast<size_t>(st.st_size)
-                    : cap;
-  text.resize(want + 1);
+  if (!S_ISREG(st.st_mode)) {
+    throw ConfigError(name + " is not a regular file (a device, FIFO or socket)");
+  }
+  size_t want = static_cast<size_t>(st.st_size) < cap ? static_cast<size_t>(st.st_size) : cap;
+  text.resize(want + 1);  // one more byte: a file that grew, or one over the cap
   size_t n = 0;
   while (n < text.size()) {
-    size_t got = std::fread(text.data() + n, 1, text.size() - n, f);
+    ssize_t got = read(f.fd, text.data() + n, text.size() - n);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw ConfigError("cannot read " + name + ": " + std::strerror(errno));
+    }
     if (got == 0) {
       break;
     }
-    n += got;
-  }
-  if (std::ferror(f)) {
-    throw ConfigError("cannot read " + name + ": " + std::strerror(errno));
+    n += static_cast<size_t>(got);
   }
   if (n == text.size() && want < cap) {
     throw ConfigError(name + " changed while it was read; try again");

@@ -188,6 +188,12 @@ nlohmann::ordered_json parse_json(const std::string& text, const std::string& wh
     }
     return true;
   };
+  // nlohmann's lexer takes a NUL byte for the end of input: refuse it
+  // rather than serve whatever came before it (RFC 8259 §7: control
+  // characters are not allowed raw, and outside strings none are).
+  if (auto nul = text.find('\0'); nul != std::string::npos) {
+    throw ConfigError(what + ": invalid JSON: a NUL byte at offset " + std::to_string(nul));
+  }
   nlohmann::ordered_json j;
   try {
     j = nlohmann::ordered_json::parse(text, callback);

@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/http.h>
 
+#include <cstring>
 #include <memory>
 
 #include "error.hpp"
@@ -26,8 +27,14 @@ Url parse_url(const std::string& text) {
   if (scheme != "https" && scheme != "http") {
     throw ConfigError("\"" + text + "\" is not an absolute https URL");
   }
-  if (text.find_first_of(" \t\r\n\"<>\\^`{|}") != std::string::npos) {
-    throw ConfigError("\"" + text + "\" contains characters a URL may not hold unencoded");
+  // RFC 3986 §2: outside the unreserved and reserved ASCII sets, a URL
+  // holds characters only percent-encoded: no controls, no raw non-ASCII.
+  for (unsigned char c : text) {
+    if (c <= 0x20 || c >= 0x7f || std::strchr("\"<>\\^`{|}", c) != nullptr) {
+      throw ConfigError("\"" + text +
+                        "\" contains characters a URL may not hold unencoded (RFC 3986 §2.1: "
+                        "percent-encode them)");
+    }
   }
   int ssl = 0;
   int port_num = 0;
