@@ -78,6 +78,9 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) t
 
+# Sanitizers, valgrind and fuzzing: test-asan, test-valgrind, fuzz.
+include mk/hardening.mk
+
 # ---------------------------------------------------------------- bench
 
 # Request-path cost (issue 4): callgrind instructions per request and wrk

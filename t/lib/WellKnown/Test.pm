@@ -50,6 +50,9 @@ END {
 
 my $NGINX  = $ENV{NGINX_BIN} || '/usr/sbin/nginx';
 my $MODULE = $ENV{MODULE} or die "MODULE (path to the built .so) is not set\n";
+# Multiplies every wait below (make test-valgrind sets 10: nginx under
+# valgrind starts, reloads and answers many times slower).
+my $SCALE  = $ENV{WELLKNOWN_TIME_SCALE} || 1;
 
 sub new {
     my ($class, %opts) = @_;
@@ -201,7 +204,7 @@ sub start {
 
 sub wait_listening {
     my $self = shift;
-    for (1 .. 100) {
+    for (1 .. 100 * $SCALE) {
         my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{port}, Proto => 'tcp');
         return 1 if $s;
         Time::HiRes::sleep(0.05);
@@ -238,7 +241,7 @@ sub reload {
     my @old = $self->worker_pids;
     my $log_before = length $self->read_file('logs/error.log');
     kill 'HUP', $self->pid or die "cannot signal nginx: $!";
-    for (1 .. 200) {
+    for (1 .. 200 * $SCALE) {
         Time::HiRes::sleep(0.05);
         my $log = substr($self->read_file('logs/error.log'), $log_before);
         return 0 if $log =~ /\[emerg\]/;
@@ -258,7 +261,7 @@ sub stop {
     my $pid = $self->pid || $self->{master_pid};
     my ($ok) = $self->run_nginx('-s', 'stop');
     kill 'TERM', $pid if !$ok && $pid;
-    for (1 .. 100) {
+    for (1 .. 100 * $SCALE) {
         last unless $pid && kill 0, $pid;
         Time::HiRes::sleep(0.05);
     }
@@ -272,12 +275,12 @@ sub DESTROY { my $self = shift; local $?; $self->stop if $self->{running}; }
 sub raw {
     my ($self, $request, %opts) = @_;
     my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{port},
-                                  Proto => 'tcp', Timeout => 5) or die "connect: $!";
+                                  Proto => 'tcp', Timeout => 5 * $SCALE) or die "connect: $!";
     binmode $s;
     print $s $request;
     my $sel = IO::Select->new($s);
     my $buf = '';
-    my $deadline = Time::HiRes::time() + ($opts{timeout} || 5);
+    my $deadline = Time::HiRes::time() + ($opts{timeout} || 5) * $SCALE;
     while (Time::HiRes::time() < $deadline) {
         last unless $sel->can_read($deadline - Time::HiRes::time());
         my $n = sysread $s, $buf, 65536, length $buf;
@@ -413,6 +416,14 @@ sub discovery_interop {
     interop_checks($t, "$label discover.mjs", [ $node, "$interop/discover.mjs", $file ], \@node_cases);
     interop_checks($t, "$label discover_py.py", [ $python, "$interop/discover_py.py", $file ], \@py_cases)
         if @issuers;
+}
+
+# make test-asan and make test-valgrind (mk/hardening.mk) keep every prefix
+# (KEEP=1) and scan its logs after the run: note which test started it.
+if ($ENV{KEEP}) {
+    no warnings 'redefine';
+    my $new = \&new;
+    *new = sub { my $self = $new->(@_); $self->write_file('.wellknown-test', "$0\n"); $self };
 }
 
 1;
