@@ -78,11 +78,10 @@ struct Site {
   std::vector<PendingEntity> entities;
   std::unordered_set<std::string> identifiers;  // "issuer URL" / "resource URL", to refuse repeats
   std::deque<Response> responses;  // stable addresses for the route table
+  // A null response: a discovery path that an exact-match location of this
+  // server claims and no issuer serves; its requests go to that location,
+  // not to the module's JSON 404.
   wellknown::RouteTable<const ngx_http_wellknown_response_t*> routes;
-  // Discovery paths that an exact-match location of this server claims:
-  // a request for one that no issuer serves goes to that location, not to
-  // the module's JSON 404.
-  wellknown::RouteTable<bool> exact_locations;
 };
 
 // Everything the module builds at config load for one configuration
@@ -365,9 +364,9 @@ ngx_int_t ngx_http_wellknown_site_handler(ngx_http_request_t* r) noexcept {
   std::string_view uri(reinterpret_cast<const char*>(r->uri.data), r->uri.len);
   const ngx_http_wellknown_response_t* const* hit = scf->site->routes.find(uri);
   if (hit != nullptr) {
-    return respond(r, **hit);
+    return *hit ? respond(r, **hit) : NGX_DECLINED;
   }
-  if (wellknown::is_discovery_path(uri) && scf->site->exact_locations.find(uri) == nullptr) {
+  if (wellknown::is_discovery_path(uri)) {
     auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
         ngx_http_get_module_main_conf(r, ngx_http_wellknown_module));
     return send_json(r, NGX_HTTP_NOT_FOUND, mcf->state->not_found->view);
@@ -441,7 +440,7 @@ char* note_exact_location(ngx_conf_t* cf) {
                   "(jwks_path, url_forms)",
                   &clcf->name, owner->c_str());
   } else if (wellknown::is_discovery_path(path)) {
-    scf->site->exact_locations.add(path, true, "location");
+    scf->site->routes.add(path, nullptr, "location = " + path);
   }
   return NGX_CONF_OK;
 }
