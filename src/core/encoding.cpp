@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <stdexcept>
 #include <vector>
 
@@ -47,8 +48,9 @@ static std::string digest(const EVP_MD* md, std::string_view bytes) {
 // Fetched once: EVP_sha256() is looked up in the provider store on every
 // use in OpenSSL 3, which costs more than hashing a small document.
 std::string sha256(std::string_view bytes) {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
-  return digest(md ? md : EVP_sha256(), bytes);
+  static const std::unique_ptr<EVP_MD, void (*)(EVP_MD*)> md(
+      EVP_MD_fetch(nullptr, "SHA2-256", nullptr), EVP_MD_free);
+  return digest(md ? md.get() : EVP_sha256(), bytes);
 }
 
 std::string sha1(std::string_view bytes) { return digest(EVP_sha1(), bytes); }

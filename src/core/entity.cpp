@@ -169,7 +169,15 @@ EntityDocuments build_entity(const EntityConfig& config, const JwkSet* keys) {
         }
       }
     }
-    out.documents.push_back({document, doc.dump(), well_known_paths(document, route, config.forms)});
+    std::string body;
+    try {
+      body = doc.dump();
+    } catch (const nlohmann::json::exception& e) {
+      // Not reachable from checked input (names and values are checked for
+      // UTF-8); never let the library's exception stand for a config error.
+      throw ConfigError(suffix + ": the document cannot be serialised: " + e.what());
+    }
+    out.documents.push_back({document, std::move(body), well_known_paths(document, route, config.forms)});
   }
   return out;
 }

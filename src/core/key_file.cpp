@@ -101,6 +101,9 @@ PublicKeyPtr public_half(const EVP_PKEY* key) {
   return pub;
 }
 
+void free_decoded(EVP_PKEY* key) { EVP_PKEY_free(key); }
+void free_decoded(X509* cert) { X509_free(cert); }
+
 // Decodes a DER structure with `decode` and checks it used every byte.
 template <typename Decode>
 auto decode_all(const PemBlock& block, const char* what, Decode decode) {
@@ -113,6 +116,7 @@ auto decode_all(const PemBlock& block, const char* what, Decode decode) {
   }
   if (p != block.data + block.len) {
     ERR_clear_error();
+    free_decoded(obj);  // a private key is freed (and cleared) here too
     throw ConfigError(std::string("trailing bytes after the ") + what);
   }
   return obj;
@@ -128,6 +132,7 @@ class CachedDecoder {
     ctx_ = OSSL_DECODER_CTX_new_for_pkey(&out_, "DER", structure, key_type, selection, nullptr,
                                          nullptr);
   }
+  ~CachedDecoder() { OSSL_DECODER_CTX_free(ctx_); }
   CachedDecoder(const CachedDecoder&) = delete;
   CachedDecoder& operator=(const CachedDecoder&) = delete;
 

@@ -222,6 +222,9 @@ nlohmann::ordered_json load_metadata_file(const std::string& path) {
 
 void set_member(nlohmann::ordered_json& doc, const std::string& member,
                 nlohmann::ordered_json value) {
+  if (!is_valid_utf8(member)) {
+    throw ConfigError("a member name is not valid UTF-8 (RFC 8259 §8.1)");
+  }
   doc[member] = std::move(value);  // ordered_json keeps an existing key's position
 }
 
