@@ -57,34 +57,15 @@ $t->write_file('cert-wrong-key.pem', $t->read_file('p256b.pem') . $t->read_file(
 
 # ---------------------------------------------------------------- helpers
 
-# The 1-based line of the only line of nginx.conf containing $marker.
-sub line_of {
-    my ($marker) = @_;
-    my @lines = split /\n/, $t->read_file('nginx.conf'), -1;
-    my @hits = grep { index($lines[$_], $marker) >= 0 } 0 .. $#lines;
-    die "marker '$marker' found " . scalar(@hits) . " times in nginx.conf" unless @hits == 1;
-    return $hits[0] + 1;
-}
-
 my $jwks_loc = 'location = /jwks { wellknown_jwks k; }';
 
 # fails(name, http, server, marker, message regex): nginx -t must fail with
 # [emerg] MESSAGE ... in nginx.conf:LINE, LINE being the marker's line.
 sub fails {
     my ($name, $http, $server, $marker, $msg, %o) = @_;
-    $server = $jwks_loc unless defined $server;
-    $t->write_config($http, $server);
-    my $line = line_of($marker);
-    my ($ok, $out) = $t->test_config;
-    ok(!$ok, "$name: nginx -t fails");
-    my ($emerg) = $out =~ /^(.*\[emerg\].*)$/m;
-    ok(defined $emerg, "$name: [emerg] reported") or do { diag $out; return };
-    note $emerg;
-    like($emerg, $msg, "$name: message") or diag $out;
-    my ($file, $got) = $emerg =~ / in (\S+):(\d+)$/;
-    is($file, $conf_path, "$name: names nginx.conf");
-    is($got, $line, "$name: line $line (the offending directive)") or diag $out;
-    unlike($emerg, $o{unlike}, "$name: message does not say " . $o{unlike}) if $o{unlike};
+    $t->write_config($http, defined $server ? $server : $jwks_loc);
+    my ($emerg, $out) = $t->expect_emerg($name, $marker, $msg);
+    unlike($emerg, $o{unlike}, "$name: message does not say " . $o{unlike}) if $o{unlike} && defined $emerg;
     return $out;
 }
 
@@ -245,15 +226,7 @@ fails_included('unknown set in an included location', "    wellknown_keys k { ke
 sub warns {
     my ($name, $http, $marker, $msg) = @_;
     $t->write_config($http, $jwks_loc);
-    my $line = line_of($marker);
-    my ($ok, $out) = $t->test_config;
-    ok($ok, "$name: nginx -t passes") or diag $out;
-    unlike($out, qr/\[emerg\]/, "$name: no [emerg]");
-    my ($warn) = $out =~ /^(.*\[warn\].*)$/m;
-    ok(defined $warn, "$name: [warn] reported") or do { diag $out; return };
-    note $warn;
-    like($warn, $msg, "$name: message") or diag $out;
-    like($warn, qr/ in \Q$conf_path\E:$line$/, "$name: at line $line") or diag $out;
+    $t->expect_warn($name, $marker, $msg);
 }
 
 warns('same key twice with different kids',

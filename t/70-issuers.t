@@ -478,13 +478,7 @@ my $b = WellKnown::Test->new;
 $b->key('instance.pem', 'rsa2048');
 my $b_conf_path = $b->path('nginx.conf');
 
-sub b_line_of {
-    my ($marker) = @_;
-    my @lines = split /\n/, $b->read_file('nginx.conf'), -1;
-    my @hits = grep { index($lines[$_], $marker) >= 0 } 0 .. $#lines;
-    die "marker '$marker' found " . scalar(@hits) . " times in nginx.conf" unless @hits == 1;
-    return $hits[0] + 1;
-}
+sub b_line_of { $b->line_of(@_) }
 
 my $b_http = "    wellknown_keys instance {\n"
            . "        key instance.pem kid=ins_1lyWDZiobr600AKUeQDoSlrEmoM alg=RS256 use=sig;\n    }\n";
@@ -588,14 +582,6 @@ my $keys_http = "    wellknown_keys k { key rsa.pem; }\n"
               . "    wellknown_keys k2 { key rsa2.pem; }\n"
               . "    wellknown_keys ec { key ec.pem; }\n";
 
-sub line_of {
-    my ($marker) = @_;
-    my @lines = split /\n/, $c->read_file('nginx.conf'), -1;
-    my @hits = grep { index($lines[$_], $marker) >= 0 } 0 .. $#lines;
-    die "marker '$marker' found " . scalar(@hits) . " times in nginx.conf" unless @hits == 1;
-    return $hits[0] + 1;
-}
-
 # An issuer block: URL, then statements (one per element) after the
 # required members of both documents (unless no_required).
 sub issuer {
@@ -617,42 +603,11 @@ sub issuer {
 
 my $valid = issuer('https://id.example.com/valid');
 
-sub fails {
-    my ($name, $http, $server, $marker, $msg) = @_;
-    $c->write_config($http, $server);
-    my $line = line_of($marker);
-    my ($ok, $out) = $c->test_config;
-    ok(!$ok, "$name: nginx -t fails");
-    my ($emerg) = $out =~ /^(.*\[emerg\].*)$/m;
-    ok(defined $emerg, "$name: [emerg] reported") or do { diag $out; return };
-    note $emerg;
-    like($emerg, $msg, "$name: message") or diag $out;
-    my ($file, $got) = $emerg =~ / in (\S+):(\d+)$/;
-    is($file, $conf_path, "$name: names nginx.conf");
-    is($got, $line, "$name: line $line") or diag $out;
-}
-
-sub passes {
-    my ($name, $http, $server) = @_;
-    $c->write_config($http, $server);
-    my ($ok, $out) = $c->test_config;
-    ok($ok, "$name: nginx -t passes") or diag $out;
-    unlike($out, qr/\[(emerg|warn)\]/, "$name: no emerg or warn") or diag $out;
-}
-
-sub warns {
-    my ($name, $http, $server, $marker, $msg) = @_;
-    $c->write_config($http, $server);
-    my $line = line_of($marker);
-    my ($ok, $out) = $c->test_config;
-    ok($ok, "$name: nginx -t passes") or diag $out;
-    unlike($out, qr/\[emerg\]/, "$name: no [emerg]");
-    my ($warn) = $out =~ /^(.*\[warn\].*)$/m;
-    ok(defined $warn, "$name: [warn] reported") or do { diag $out; return };
-    note $warn;
-    like($warn, $msg, "$name: message") or diag $out;
-    like($warn, qr/ in \Q$conf_path\E:$line$/, "$name: at line $line") or diag $out;
-}
+# fails/passes/warns(name, http, server[, marker, message regex]): write
+# the configuration, then WellKnown::Test's expect_emerg/expect_clean/expect_warn.
+sub fails { my ($name, $http, $server, $marker, $msg) = @_; $c->write_config($http, $server); $c->expect_emerg($name, $marker, $msg) }
+sub passes { my ($name, $http, $server) = @_; $c->write_config($http, $server); $c->expect_clean($name) }
+sub warns { my ($name, $http, $server, $marker, $msg) = @_; $c->write_config($http, $server); $c->expect_warn($name, $marker, $msg) }
 
 passes('baseline: the helper issuer is valid', $keys_http, $valid);
 passes('two issuers sharing a key set and a jwks_path', $keys_http,

@@ -479,13 +479,6 @@ my $keys_http = "    wellknown_keys k { key rsa.pem; }\n"
               . "    wellknown_keys ec { key ec.pem; }\n"
               . "    wellknown_keys both { key rsa.pem; key ec.pem; }\n";
 
-sub line_of {
-    my ($marker) = @_;
-    my @lines = split /\n/, $c->read_file('nginx.conf'), -1;
-    my @hits = grep { index($lines[$_], $marker) >= 0 } 0 .. $#lines;
-    die "marker '$marker' found " . scalar(@hits) . " times in nginx.conf" unless @hits == 1;
-    return $hits[0] + 1;
-}
 
 # An issuer block: URL, keys k (unless no_keys), `before` statements, the
 # required members (unless no_required), then the statements.
@@ -512,52 +505,18 @@ sub resource {
 
 my $valid = issuer('https://id.example.com/valid');
 
-# fails(name, http, server, marker, message regex, %o): nginx -t fails with
-# one [emerg] matching the regex at the marker's line of nginx.conf. With
-# todo_msg => REASON, the message check is a known bug (TODO).
+# fails/passes/warns(name, http, server[, marker, message regex]): write
+# the configuration, then WellKnown::Test's expect_emerg/expect_clean/
+# expect_warn. fails(..., names => TEXT) also wants TEXT in the message.
 sub fails {
     my ($name, $http, $server, $marker, $msg, %o) = @_;
     $c->write_config($http, $server);
-    my $line = line_of($marker);
-    my ($ok, $out) = $c->test_config;
-    ok(!$ok, "$name: nginx -t fails");
-    my ($emerg) = $out =~ /^(.*\[emerg\].*)$/m;
-    ok(defined $emerg, "$name: [emerg] reported") or do { diag $out; return };
-    note $emerg;
-    like($emerg, $msg, "$name: message") or diag $out;
-    if ($o{names}) {
-        local $TODO = $o{todo_names};
-        like($emerg, qr/\Q$o{names}\E/, "$name: message names $o{names}");
-    }
-    my ($file, $got) = $emerg =~ / in (\S+):(\d+)$/;
-    is($file, $conf_path, "$name: names nginx.conf");
-    is($got, $line, "$name: line $line") or diag $out;
+    my ($emerg, $out) = $c->expect_emerg($name, $marker, $msg);
+    like($emerg, qr/\Q$o{names}\E/, "$name: message names $o{names}") if $o{names} && defined $emerg;
     return $out;
 }
-
-sub passes {
-    my ($name, $http, $server) = @_;
-    $c->write_config($http, $server);
-    my ($ok, $out) = $c->test_config;
-    ok($ok, "$name: nginx -t passes") or diag $out;
-    unlike($out, qr/\[(emerg|warn)\]/, "$name: no emerg or warn") or diag $out;
-    return $out;
-}
-
-sub warns {
-    my ($name, $http, $server, $marker, $msg) = @_;
-    $c->write_config($http, $server);
-    my $line = line_of($marker);
-    my ($ok, $out) = $c->test_config;
-    ok($ok, "$name: nginx -t passes") or diag $out;
-    unlike($out, qr/\[emerg\]/, "$name: no [emerg]");
-    my ($warn) = $out =~ /^(.*\[warn\].*)$/m;
-    ok(defined $warn, "$name: [warn] reported") or do { diag $out; return $out };
-    note $warn;
-    like($warn, $msg, "$name: message") or diag $out;
-    like($warn, qr/ in \Q$conf_path\E:$line$/, "$name: at line $line") or diag $out;
-    return $out;
-}
+sub passes { my ($name, $http, $server) = @_; $c->write_config($http, $server); $c->expect_clean($name) }
+sub warns { my ($name, $http, $server, $marker, $msg) = @_; $c->write_config($http, $server); $c->expect_warn($name, $marker, $msg) }
 
 # Statement errors: "[emerg] wellknown_resource: MESSAGE in FILE:LINE" at the
 # statement's line; build errors: "[emerg] wellknown_resource "URL": MESSAGE in

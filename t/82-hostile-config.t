@@ -41,14 +41,6 @@ ossl("openssl req -x509 -new -key $d/p256.pem -subj /CN=c -days 30 -out $d/cert.
 ossl("openssl pkey -in $d/p256.pem -outform DER -out $d/p256.der");
 my $p256 = $c->read_file('p256.pem');
 
-# The 1-based line of the only line of nginx.conf containing $marker.
-sub line_of {
-    my ($t, $marker) = @_;
-    my @lines = split /\n/, $t->read_file('nginx.conf'), -1;
-    my @hits = grep { index($lines[$_], $marker) >= 0 } 0 .. $#lines;
-    die "marker '$marker' found " . scalar(@hits) . " times in nginx.conf" unless @hits == 1;
-    return $hits[0] + 1;
-}
 
 # nginx -t under `timeout`, optionally as another user ($o{as}: a command
 # prefix). Returns (wait status, output).
@@ -74,7 +66,7 @@ sub outcome {
     my ($name, $http, $server, $marker, %o) = @_;
     my $t = $o{t} || $c;
     $t->write_config($http, $server);
-    my $line = line_of($t, $marker);
+    my $line = $t->line_of($marker);
     my ($st, $out) = nginx_t($t, %o);
     my $sig = $st & 127;
     my $code = $st >> 8;

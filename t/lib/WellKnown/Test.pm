@@ -426,4 +426,59 @@ if ($ENV{KEEP}) {
     *new = sub { my $self = $new->(@_); $self->write_file('.wellknown-test', "$0\n"); $self };
 }
 
+# ---------------------------------------------------------------- configuration checks
+
+# The 1-based line of the only line of nginx.conf containing $marker.
+sub line_of {
+    my ($self, $marker) = @_;
+    my @lines = split /\n/, $self->read_file('nginx.conf'), -1;
+    my @hits = grep { index($lines[$_], $marker) >= 0 } 0 .. $#lines;
+    die "marker '$marker' found " . scalar(@hits) . " times in nginx.conf" unless @hits == 1;
+    return $hits[0] + 1;
+}
+
+# On the configuration just written: nginx -t must fail with an [emerg]
+# matching $msg that names nginx.conf at the line holding $marker. Returns
+# (the [emerg] line, the whole output); the [emerg] line is undef if none.
+sub expect_emerg {
+    my ($self, $name, $marker, $msg) = @_;
+    my $line = $self->line_of($marker);
+    my ($ok, $out) = $self->test_config;
+    Test::More::ok(!$ok, "$name: nginx -t fails");
+    my ($emerg) = $out =~ /^(.*\[emerg\].*)$/m;
+    Test::More::ok(defined $emerg, "$name: [emerg] reported") or do { Test::More::diag($out); return (undef, $out) };
+    Test::More::note($emerg);
+    Test::More::like($emerg, $msg, "$name: message") or Test::More::diag($out);
+    my ($file, $got) = $emerg =~ / in (\S+):(\d+)$/;
+    Test::More::is($file, $self->path('nginx.conf'), "$name: names nginx.conf");
+    Test::More::is($got, $line, "$name: line $line") or Test::More::diag($out);
+    return ($emerg, $out);
+}
+
+# On the configuration just written: nginx -t must pass with a [warn]
+# matching $msg at the line holding $marker, and no [emerg].
+sub expect_warn {
+    my ($self, $name, $marker, $msg) = @_;
+    my $line = $self->line_of($marker);
+    my ($ok, $out) = $self->test_config;
+    Test::More::ok($ok, "$name: nginx -t passes") or Test::More::diag($out);
+    Test::More::unlike($out, qr/\[emerg\]/, "$name: no [emerg]");
+    my ($warn) = $out =~ /^(.*\[warn\].*)$/m;
+    Test::More::ok(defined $warn, "$name: [warn] reported") or do { Test::More::diag($out); return $out };
+    Test::More::note($warn);
+    Test::More::like($warn, $msg, "$name: message") or Test::More::diag($out);
+    my $conf = $self->path('nginx.conf');
+    Test::More::like($warn, qr/ in \Q$conf\E:$line$/, "$name: at line $line") or Test::More::diag($out);
+    return $out;
+}
+
+# On the configuration just written: nginx -t passes without [emerg] or [warn].
+sub expect_clean {
+    my ($self, $name) = @_;
+    my ($ok, $out) = $self->test_config;
+    Test::More::ok($ok, "$name: nginx -t passes") or Test::More::diag($out);
+    Test::More::unlike($out, qr/\[(emerg|warn)\]/, "$name: no emerg or warn") or Test::More::diag($out);
+    return $out;
+}
+
 1;
