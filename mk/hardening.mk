@@ -29,6 +29,8 @@ UNIT_UBSAN_OPTIONS := halt_on_error=1:print_stacktrace=1
 #                under both tools in t/40-reload.t and the other files.
 T_EXCLUDE   := t/85-reload-under-load.t t/90-cost.t
 T_FILES      = $(filter-out $(T_EXCLUDE),$(wildcard t/*.t))
+# Parallel compile jobs for the builds (the tests themselves run one by one).
+HARDEN_JOBS ?= 2
 # Scratch directory holding every nginx prefix of a sanitizer/valgrind t/ run
 # (kept with KEEP=1 so the logs can be scanned after the run).
 HARDEN_TMP  := /tmp/wellknown-hardening
@@ -83,8 +85,8 @@ asan-t: asan-module interop-deps
 	  if [ $$rc = 0 ]; then rm -rf $(HARDEN_TMP)-asan; fi; exit $$rc
 
 test-asan: deps
-	$(MAKE) asan-unit
-	$(MAKE) asan-t
+	$(MAKE) -j$(HARDEN_JOBS) asan-unit
+	$(MAKE) -j$(HARDEN_JOBS) asan-t
 
 # ---------------------------------------------------------------- valgrind
 
@@ -102,7 +104,7 @@ valgrind-t: $(VALGRIND_MODULE) interop-deps
 	  if [ $$rc = 0 ]; then rm -rf $(HARDEN_TMP)-valgrind; fi; exit $$rc
 
 test-valgrind: deps
-	$(MAKE) valgrind-t
+	$(MAKE) -j$(HARDEN_JOBS) valgrind-t
 
 # ---------------------------------------------------------------- fuzzing
 
@@ -146,5 +148,5 @@ $(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%: $(FUZZ_DIR)/%
 	fi
 
 fuzz: deps
-	$(MAKE) fuzz-build
+	$(MAKE) -j$(HARDEN_JOBS) fuzz-build
 	$(MAKE) -j$(FUZZ_JOBS) -k $(FUZZ_TARGETS:%=fuzz-run-%)

@@ -418,6 +418,10 @@ sub discovery_interop {
         if @issuers;
 }
 
+# The factor WELLKNOWN_TIME_SCALE sets for waits and time bounds (1 unless
+# set; make test-valgrind sets 10), for tests that time nginx themselves.
+sub time_scale { $SCALE }
+
 # make test-asan and make test-valgrind (mk/hardening.mk) keep every prefix
 # (KEEP=1) and scan its logs after the run: note which test started it.
 if ($ENV{KEEP}) {
