@@ -7,7 +7,6 @@
 
 #include <openssl/evp.h>
 
-#include "core/encoding.hpp"
 #include "core/entity.hpp"
 #include "core/jwk_set.hpp"
 
@@ -53,12 +52,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (docs & 2) c.documents.push_back(wellknown::Resource::AuthorizationServer);
     uint8_t forms = in.ConsumeIntegralInRange<uint8_t>(1, 15);
     c.forms = {(forms & 1) != 0, (forms & 2) != 0, (forms & 4) != 0, (forms & 8) != 0};
-  }
-  // Known finding F2 (fuzz.hpp): bytes that are not UTF-8 in the identifier
-  // or jwks_path reach the JSON serialiser.
-  if (!wellknown::is_valid_utf8(identifier) ||
-      (c.jwks_path && !wellknown::is_valid_utf8(*c.jwks_path))) {
-    return 0;
   }
   c.validation.allow_http = in.ConsumeBool();
   c.validation.relax_required = in.ConsumeBool();

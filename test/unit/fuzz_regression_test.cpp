@@ -1,9 +1,9 @@
 // Regression tests for what the libFuzzer targets in fuzz/ found. Each
 // input is also in fuzz/corpus/TARGET/. A finding not fixed yet is
-// DISABLED_ here (and filtered out of the fuzz runs in fuzz/fuzz.hpp):
-// enable the test with the fix and remove the filter. Run the disabled ones
-// with --gtest_also_run_disabled_tests; the leak checks need
-// `make asan-unit` (LeakSanitizer), elsewhere they only check the error.
+// DISABLED_ here (and may be filtered out of the fuzz runs, fuzz/fuzz.hpp):
+// enable the test with the fix and remove the filter. The leak checks need
+// `make asan-unit` (LeakSanitizer); elsewhere they only check the error.
+// F1-F3 were found on 2026-11-23 and fixed in 84ca7f0.
 #include <gtest/gtest.h>
 
 #include <openssl/crypto.h>
@@ -83,7 +83,7 @@ JwkSet p256_set() {
 // X25519 key; fuzz/corpus/key_der/f1-trailing-bytes-spki: a P-256
 // SubjectPublicKeyInfo followed by 0xff bytes).
 // Expected: ConfigError "trailing bytes after the ...", nothing leaked.
-// Got: the ConfigError, but decode_all (src/core/key_file.cpp) throws
+// Got (before 84ca7f0): the ConfigError, but decode_all (src/core/key_file.cpp) throws
 // without freeing the EVP_PKEY / X509 it decoded: ~1.6 KB leaked per bad
 // file, in the master on every refused reload; for a private key the leaked
 // object still holds the private key, never wiped (README: "the private key
@@ -138,7 +138,7 @@ TEST(FuzzRegression, TrailingBytesAfterAKeyDoNotLeakIt) {
 // or in the identifier.
 // Expected: ConfigError naming the member or setting, as for non-UTF-8
 // member values ("...: the value is not valid UTF-8").
-// Got: nlohmann::json type_error 316 from doc.dump() in build_entity; the
+// Got (before 84ca7f0): nlohmann::json type_error 316 from doc.dump() in build_entity; the
 // adapter catches it as std::exception, so `nginx -t` fails (no crash) with
 //   [emerg] wellknown_issuer "https://id.example.com": [json.exception.type_error.316]
 //   invalid UTF-8 byte at index 0: 0xFF in nginx.conf:10
@@ -173,7 +173,7 @@ TEST(FuzzRegression, NonUtf8BytesInAnEntityAreConfigErrors) {
 // unit tests.
 // Input: any PKCS#8 private key (fuzz/corpus/key_pem/pkcs8-x25519.pem).
 // Expected: a process that parsed one exits without leaks.
-// Got: "LeakSanitizer: detected memory leaks ... CachedDecoder
+// Got (before 84ca7f0): "LeakSanitizer: detected memory leaks ... CachedDecoder
 // src/core/key_file.cpp:128 ... decode_private src/core/key_file.cpp:191".
 // A death test: the child parses the key and exits, which runs the static
 // destructors and LeakSanitizer's exit-time check (exit code 23 on a leak).
