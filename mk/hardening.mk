@@ -31,9 +31,9 @@ T_EXCLUDE   := t/85-reload-under-load.t t/90-cost.t
 T_FILES      = $(filter-out $(T_EXCLUDE),$(wildcard t/*.t))
 # Parallel compile jobs for the builds (the tests themselves run one by one).
 HARDEN_JOBS ?= 2
-# Scratch directory holding every nginx prefix of a sanitizer/valgrind t/ run
-# (kept with KEEP=1 so the logs can be scanned after the run).
-HARDEN_TMP  := /tmp/wellknown-hardening
+# Each t/ run keeps every nginx prefix (KEEP=1) in its own directory,
+# /tmp/wellknown-{asan,valgrind}-XXXXXX (under /tmp: workers run as nobody
+# and must reach it), scans their logs, and removes it if all is well.
 
 .PHONY: test-asan asan-unit asan-t asan-module test-valgrind valgrind-t fuzz fuzz-build
 
@@ -78,11 +78,11 @@ asan-unit: $(ASAN_UNIT)
 
 # prove's exit status, then every log of every nginx the suite started.
 asan-t: asan-module interop-deps
-	@rm -rf $(HARDEN_TMP)-asan && mkdir -p -m 0755 $(HARDEN_TMP)-asan
-	TMPDIR=$(HARDEN_TMP)-asan KEEP=1 NGINX_BIN=$(CURDIR)/$(SANITIZE)/nginx-asan \
+	@dir=$$(mktemp -d /tmp/wellknown-asan-XXXXXX) || exit 1; chmod 0755 $$dir; echo "nginx prefixes in $$dir"; \
+	  TMPDIR=$$dir KEEP=1 NGINX_BIN=$(CURDIR)/$(SANITIZE)/nginx-asan \
 	  MODULE=$(CURDIR)/$(ASAN_MODULE) prove $(T_FILES); rc=$$?; \
-	  $(SANITIZE)/scan-logs asan $(HARDEN_TMP)-asan || rc=1; \
-	  if [ $$rc = 0 ]; then rm -rf $(HARDEN_TMP)-asan; fi; exit $$rc
+	  $(SANITIZE)/scan-logs asan $$dir || rc=1; \
+	  if [ $$rc = 0 ]; then rm -rf $$dir; fi; exit $$rc
 
 test-asan: deps
 	$(MAKE) -j$(HARDEN_JOBS) asan-unit
@@ -96,12 +96,12 @@ VALGRIND_MODULE := $(BUILD)/valgrind/ngx_http_wellknown_module.so
 VALGRIND_TIME_SCALE ?= 10
 
 valgrind-t: $(VALGRIND_MODULE) interop-deps
-	@rm -rf $(HARDEN_TMP)-valgrind && mkdir -p -m 0755 $(HARDEN_TMP)-valgrind
-	TMPDIR=$(HARDEN_TMP)-valgrind KEEP=1 WELLKNOWN_TIME_SCALE=$(VALGRIND_TIME_SCALE) \
+	@dir=$$(mktemp -d /tmp/wellknown-valgrind-XXXXXX) || exit 1; chmod 0755 $$dir; echo "nginx prefixes in $$dir"; \
+	  TMPDIR=$$dir KEEP=1 WELLKNOWN_TIME_SCALE=$(VALGRIND_TIME_SCALE) \
 	  NGINX_BIN=$(CURDIR)/$(SANITIZE)/nginx-valgrind MODULE=$(CURDIR)/$(VALGRIND_MODULE) \
 	  prove $(T_FILES); rc=$$?; \
-	  $(SANITIZE)/scan-logs valgrind $(HARDEN_TMP)-valgrind || rc=1; \
-	  if [ $$rc = 0 ]; then rm -rf $(HARDEN_TMP)-valgrind; fi; exit $$rc
+	  $(SANITIZE)/scan-logs valgrind $$dir || rc=1; \
+	  if [ $$rc = 0 ]; then rm -rf $$dir; fi; exit $$rc
 
 test-valgrind: deps
 	$(MAKE) -j$(HARDEN_JOBS) valgrind-t
