@@ -28,8 +28,10 @@ struct X509Free {
 };
 using X509Ptr = std::unique_ptr<X509, X509Free>;
 
-// One PEM block as returned by PEM_read_bio. The decoded bytes may be a
-// private key, so they are wiped when the block goes away.
+// One PEM block as returned by PEM_read_bio_ex with PEM_FLAG_SECURE: every
+// buffer OpenSSL uses for it, the base64 lines it reads included, comes
+// from the secure allocator, which cleanses on free (without a secure heap,
+// a cleanse and free). The decoded bytes may be a private key.
 struct PemBlock {
   char* name = nullptr;
   char* header = nullptr;
@@ -39,9 +41,9 @@ struct PemBlock {
   PemBlock(const PemBlock&) = delete;
   PemBlock& operator=(const PemBlock&) = delete;
   ~PemBlock() {
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    OPENSSL_clear_free(data, static_cast<size_t>(len > 0 ? len : 0));
+    OPENSSL_secure_clear_free(name, name ? std::strlen(name) : 0);
+    OPENSSL_secure_clear_free(header, header ? std::strlen(header) : 0);
+    OPENSSL_secure_clear_free(data, static_cast<size_t>(len > 0 ? len : 0));
   }
 };
 
@@ -215,7 +217,8 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
 
   for (;;) {
     PemBlock block;
-    if (PEM_read_bio(bio.get(), &block.name, &block.header, &block.data, &block.len) != 1) {
+    if (PEM_read_bio_ex(bio.get(), &block.name, &block.header, &block.data, &block.len,
+                        PEM_FLAG_SECURE | PEM_FLAG_EAY_COMPATIBLE) != 1) {
       unsigned long e = ERR_peek_last_error();
       bool clean_end = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
       ERR_clear_error();
