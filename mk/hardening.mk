@@ -78,7 +78,7 @@ asan-unit: $(ASAN_UNIT)
 
 # prove's exit status, then every log of every nginx the suite started.
 asan-t: asan-module interop-deps
-	@dir=$$(mktemp -d /tmp/wellknown-asan-XXXXXX) || exit 1; chmod 0755 $$dir; echo "nginx prefixes in $$dir"; \
+	@dir=$$(mktemp -d /tmp/wellknown-asan-XXXXXX) || exit 1; chmod 1777 $$dir; echo "nginx prefixes in $$dir"; \
 	  TMPDIR=$$dir KEEP=1 NGINX_BIN=$(CURDIR)/$(SANITIZE)/nginx-asan \
 	  MODULE=$(CURDIR)/$(ASAN_MODULE) prove $(T_FILES); rc=$$?; \
 	  $(SANITIZE)/scan-logs asan $$dir || rc=1; \
@@ -96,7 +96,7 @@ VALGRIND_MODULE := $(BUILD)/valgrind/ngx_http_wellknown_module.so
 VALGRIND_TIME_SCALE ?= 10
 
 valgrind-t: $(VALGRIND_MODULE) interop-deps
-	@dir=$$(mktemp -d /tmp/wellknown-valgrind-XXXXXX) || exit 1; chmod 0755 $$dir; echo "nginx prefixes in $$dir"; \
+	@dir=$$(mktemp -d /tmp/wellknown-valgrind-XXXXXX) || exit 1; chmod 1777 $$dir; echo "nginx prefixes in $$dir"; \
 	  TMPDIR=$$dir KEEP=1 WELLKNOWN_TIME_SCALE=$(VALGRIND_TIME_SCALE) \
 	  NGINX_BIN=$(CURDIR)/$(SANITIZE)/nginx-valgrind MODULE=$(CURDIR)/$(VALGRIND_MODULE) \
 	  prove $(T_FILES); rc=$$?; \
