@@ -199,6 +199,13 @@ sub start {
     $self->{running} = 1;
     $self->wait_listening;
     $self->{master_pid} = $self->pid;
+    # The master listens before it forks its workers: wait for them too, so
+    # that worker_pids right after start sees them (they come late under
+    # ASan and valgrind).
+    for (1 .. 100 * $SCALE) {
+        last if $self->worker_pids;
+        Time::HiRes::sleep(0.05);
+    }
     return $self;
 }
 
