@@ -6,7 +6,7 @@
 // nothing.
 #include "fuzz.hpp"
 
-#include "core/representation.hpp"
+#include "core/accept_encoding.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string field(reinterpret_cast<const char*>(data), size);

@@ -18,9 +18,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   relaxed.relax_required = true;
   relaxed.allow_http = size % 2 == 0;
   fuzz::expect_config_error([&] { wellknown::check_member_types(doc, relaxed); });
-  for (auto kind : {wellknown::DocumentKind::OpenIdConfiguration,
-                    wellknown::DocumentKind::AuthorizationServer,
-                    wellknown::DocumentKind::ProtectedResource}) {
+  for (auto kind : {wellknown::Document::OpenIdConfiguration,
+                    wellknown::Document::AuthorizationServer,
+                    wellknown::Document::ProtectedResource}) {
     nlohmann::ordered_json copy = doc;
     fuzz::expect_config_error([&] {
       (void)wellknown::finalize_document(kind, copy, relaxed);

@@ -23,7 +23,7 @@ const char* const kMembers[] = {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
-  auto kind = static_cast<wellknown::DocumentKind>(in.ConsumeIntegralInRange<int>(0, 2));
+  auto kind = static_cast<wellknown::Document>(in.ConsumeIntegralInRange<int>(0, 2));
   wellknown::ValidationOptions options;
   options.allow_http = in.ConsumeBool();
   options.relax_required = in.ConsumeBool();

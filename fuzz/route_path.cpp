@@ -6,11 +6,11 @@
 // path, and every path it builds starts with "/".
 #include "fuzz.hpp"
 
-#include "core/routes.hpp"
+#include "core/well_known_uri.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string raw(reinterpret_cast<const char*>(data), size);
-  // build_entity passes the path of a parsed URL: empty or starting with "/".
+  // build_discovery passes the path of a parsed URL: empty or starting with "/".
   if (!raw.empty() && raw[0] != '/') raw.insert(0, 1, '/');
   std::string path = wellknown::identifier_path(raw);
   std::string route;
@@ -22,8 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (again != route) std::abort();
   }
   wellknown::UrlForms all;
-  for (auto r : {wellknown::Resource::OpenIdConfiguration, wellknown::Resource::AuthorizationServer,
-                 wellknown::Resource::ProtectedResource, wellknown::Resource::Jwks}) {
+  for (auto r : {wellknown::Document::OpenIdConfiguration, wellknown::Document::AuthorizationServer,
+                 wellknown::Document::ProtectedResource, wellknown::Document::JwkSet}) {
     for (const auto& p : wellknown::well_known_paths(r, route, all)) {
       if (p.empty() || p[0] != '/') std::abort();
       (void)wellknown::is_discovery_path(p);

@@ -8,7 +8,8 @@
 
 #include <map>
 
-#include "core/routes.hpp"
+#include "core/route_table.hpp"
+#include "core/well_known_uri.hpp"
 
 namespace {
 

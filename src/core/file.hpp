@@ -2,9 +2,15 @@
 // config load: bounded in size, with errors that name the file.
 #pragma once
 
+#include <functional>
 #include <string>
 
 namespace wellknown {
+
+// Turns a file name as written in the configuration into the path to open
+// (the adapter applies nginx's rule: relative names are relative to the
+// configuration prefix, as for ssl_certificate).
+using FullName = std::function<std::string(const std::string&)>;
 
 // Reads at most `cap` bytes of `path` into `text`, which is sized once up
 // front and never reallocated (a caller holding secrets can wipe it whole).

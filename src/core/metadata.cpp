@@ -108,15 +108,6 @@ bool contains(const nlohmann::ordered_json& array, const char* value) {
 
 }  // namespace
 
-const char* well_known_suffix(DocumentKind kind) {
-  switch (kind) {
-    case DocumentKind::OpenIdConfiguration: return "openid-configuration";
-    case DocumentKind::AuthorizationServer: return "oauth-authorization-server";
-    case DocumentKind::ProtectedResource: return "oauth-protected-resource";
-  }
-  return "";
-}
-
 std::optional<MemberType> registered_type(const std::string& member) {
   for (const auto& r : kRegistered) {
     if (member == r.name) {
@@ -265,9 +256,12 @@ void check_member_types(const nlohmann::ordered_json& doc, const ValidationOptio
   }
 }
 
-Warnings finalize_document(DocumentKind kind, nlohmann::ordered_json& doc,
+Warnings finalize_document(Document document, nlohmann::ordered_json& doc,
                            const ValidationOptions& options) {
   Warnings warnings;
+  if (document == Document::JwkSet) {
+    throw ConfigError("a JWK Set is not a metadata document");
+  }
   if (!doc.is_object()) {
     throw ConfigError("the document is not a JSON object");
   }
@@ -299,8 +293,8 @@ Warnings finalize_document(DocumentKind kind, nlohmann::ordered_json& doc,
   const auto& responses = doc.contains("response_types_supported")
                               ? doc["response_types_supported"]
                               : nlohmann::ordered_json::array();
-  switch (kind) {
-    case DocumentKind::OpenIdConfiguration: {
+  switch (document) {
+    case Document::OpenIdConfiguration: {
       // OIDC Discovery 1.0 §3. token_endpoint is REQUIRED "unless only the
       // Implicit Flow is used": unless no response type includes "code".
       bool code_flow = !responses.is_array() || responses.empty() ||
@@ -319,7 +313,7 @@ Warnings finalize_document(DocumentKind kind, nlohmann::ordered_json& doc,
       }
       break;
     }
-    case DocumentKind::AuthorizationServer:
+    case Document::AuthorizationServer:
       // RFC 8414 §2: authorization_endpoint unless no grant type uses it;
       // token_endpoint unless only the implicit grant is supported.
       required = {"issuer", "response_types_supported"};
@@ -330,8 +324,10 @@ Warnings finalize_document(DocumentKind kind, nlohmann::ordered_json& doc,
         required.push_back("token_endpoint");
       }
       break;
-    case DocumentKind::ProtectedResource:
+    case Document::ProtectedResource:
       required = {"resource"};  // RFC 9728 §2
+      break;
+    case Document::JwkSet:
       break;
   }
   std::vector<std::string> missing;
@@ -341,14 +337,14 @@ Warnings finalize_document(DocumentKind kind, nlohmann::ordered_json& doc,
   if (!missing.empty()) {
     std::string list;
     for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
-    const char* spec = kind == DocumentKind::OpenIdConfiguration ? "OpenID Connect Discovery 1.0 §3"
-                       : kind == DocumentKind::AuthorizationServer ? "RFC 8414 §2"
+    const char* spec = document == Document::OpenIdConfiguration ? "OpenID Connect Discovery 1.0 §3"
+                       : document == Document::AuthorizationServer ? "RFC 8414 §2"
                                                                    : "RFC 9728 §2";
     if (!options.relax_required) {
-      throw ConfigError(std::string(well_known_suffix(kind)) + " lacks required member(s) " +
+      throw ConfigError(std::string(document_name(document)) + " lacks required member(s) " +
                         list + " (" + spec + ")");
     }
-    warnings.push_back(std::string(well_known_suffix(kind)) + " is served without " + list +
+    warnings.push_back(std::string(document_name(document)) + " is served without " + list +
                        ", which " + spec + " requires; strict clients will refuse it");
   }
   return warnings;

@@ -8,15 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "document.hpp"
 #include "error.hpp"
 
 namespace wellknown {
-
-enum class DocumentKind { OpenIdConfiguration, AuthorizationServer, ProtectedResource };
-
-// The well-known suffix of each document: "openid-configuration",
-// "oauth-authorization-server", "oauth-protected-resource".
-const char* well_known_suffix(DocumentKind kind);
 
 enum class MemberType {
   String,       // a JSON string
@@ -58,7 +53,7 @@ void set_member(nlohmann::ordered_json& doc, const std::string& member,
 
 struct ValidationOptions {
   bool allow_http = false;      // plain http URLs (local development)
-  bool relax_required = false;  // serve without the required members (seed 004)
+  bool relax_required = false;  // serve without the required members (a minimal document)
 };
 
 // Checks the type of every registered member of `doc` (an object) and the
@@ -68,10 +63,10 @@ void check_member_types(const nlohmann::ordered_json& doc, const ValidationOptio
 
 // Validates a document and brings it to its served form: zero-element
 // arrays are dropped (RFC 8414 §3.2, RFC 9728 §3.2), then every registered
-// member's type and URL rules are checked, then the required members of the
-// document kind. Throws ConfigError naming the member and the rule; returns
-// warnings.
-Warnings finalize_document(DocumentKind kind, nlohmann::ordered_json& doc,
+// member's type and URL rules are checked, then the required members of
+// `document` (a metadata document: a JwkSet is a ConfigError). Throws
+// ConfigError naming the member and the rule; returns warnings.
+Warnings finalize_document(Document document, nlohmann::ordered_json& doc,
                            const ValidationOptions& options);
 
 }  // namespace wellknown

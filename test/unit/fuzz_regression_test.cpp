@@ -14,7 +14,7 @@
 #include <string>
 
 #include "core/encoding.hpp"
-#include "core/entity.hpp"
+#include "core/discovery.hpp"
 #include "core/jwk_set.hpp"
 #include "core/key_file.hpp"
 #include "core/metadata.hpp"
@@ -57,8 +57,8 @@ std::string der(EVP_PKEY* k, I2d i2d) {
   return out;
 }
 
-EntityConfig minimal_issuer(const std::string& identifier) {
-  EntityConfig c;
+DiscoveryConfig minimal_issuer(const std::string& identifier) {
+  DiscoveryConfig c;
   c.identifier = identifier;
   c.members["authorization_endpoint"] = "https://id.example.com/authorize";
   c.members["token_endpoint"] = "https://id.example.com/token";
@@ -130,37 +130,37 @@ TEST(FuzzRegression, TrailingBytesAfterAKeyDoNotLeakIt) {
   }
 }
 
-// F2, found by fuzz/entity and fuzz/metadata (an exception other than
+// F2, found by fuzz/discovery_block and fuzz/metadata (an exception other than
 // ConfigError escaping the core).
 // Input: bytes that are not UTF-8 in an `extra` member name
 // (fuzz/corpus/metadata/f2-non-utf8-extra-name), in jwks_path
-// (fuzz/corpus/entity/f2-non-utf8-jwks-path: "/proto\xfaol/openid-connect/certs")
+// (fuzz/corpus/discovery_block/f2-non-utf8-jwks-path: "/proto\xfaol/openid-connect/certs")
 // or in the identifier.
 // Expected: ConfigError naming the member or setting, as for non-UTF-8
 // member values ("...: the value is not valid UTF-8").
-// Got (before 84ca7f0): nlohmann::json type_error 316 from doc.dump() in build_entity; the
+// Got (before 84ca7f0): nlohmann::json type_error 316 from doc.dump() in build_discovery; the
 // adapter catches it as std::exception, so `nginx -t` fails (no crash) with
 //   [emerg] wellknown_issuer "https://id.example.com": [json.exception.type_error.316]
 //   invalid UTF-8 byte at index 0: 0xFF in nginx.conf:10
 // (member_value checks values, but nothing checks extra names, jwks_path or
 // the identifier; check_url lets bytes >= 0x80 through). If the fix goes
 // into the adapter instead, move these cases to a t/ test.
-TEST(FuzzRegression, NonUtf8BytesInAnEntityAreConfigErrors) {
+TEST(FuzzRegression, NonUtf8BytesInAnIssuerBlockAreConfigErrors) {
   JwkSet keys = p256_set();
   {
-    EntityConfig c = minimal_issuer("https://id.example.com");
+    DiscoveryConfig c = minimal_issuer("https://id.example.com");
     // Refused where the name enters the configuration.
     EXPECT_THROW(set_member(c.members, "\xff\xfe", parse_json("1", "extra")), ConfigError)
         << "extra name";
   }
   {
-    EntityConfig c = minimal_issuer("https://id.example.com");
+    DiscoveryConfig c = minimal_issuer("https://id.example.com");
     c.jwks_path = "/proto\xfaol/openid-connect/certs";
-    EXPECT_THROW(build_entity(c, &keys), ConfigError) << "jwks_path";
+    EXPECT_THROW(build_discovery(c, &keys), ConfigError) << "jwks_path";
   }
   for (const char* id : {"https://id.example.com/\xe9", "https://id.ex\xe9mple.com"}) {
-    EntityConfig c = minimal_issuer(id);
-    EXPECT_THROW(build_entity(c, &keys), ConfigError) << "identifier " << id;
+    DiscoveryConfig c = minimal_issuer(id);
+    EXPECT_THROW(build_discovery(c, &keys), ConfigError) << "identifier " << id;
   }
 }
 

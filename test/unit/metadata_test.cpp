@@ -8,7 +8,8 @@
 #include <filesystem>
 #include <functional>
 
-#include "core/routes.hpp"
+#include "core/route_table.hpp"
+#include "core/well_known_uri.hpp"
 #include "core/url.hpp"
 
 using namespace wellknown;
@@ -97,14 +98,14 @@ TEST(Metadata, OverrideKeepsPosition) {
 
 TEST(Metadata, OidcRequiredMembersAndWarnings) {
   json doc = oidc_minimal();
-  EXPECT_TRUE(finalize_document(DocumentKind::OpenIdConfiguration, doc, {}).empty());
+  EXPECT_TRUE(finalize_document(Document::OpenIdConfiguration, doc, {}).empty());
 
   for (const char* member : {"issuer", "authorization_endpoint", "token_endpoint", "jwks_uri",
                              "response_types_supported", "subject_types_supported",
                              "id_token_signing_alg_values_supported"}) {
     json d = oidc_minimal();
     d.erase(member);
-    std::string e = error_of([&] { finalize_document(DocumentKind::OpenIdConfiguration, d, {}); });
+    std::string e = error_of([&] { finalize_document(Document::OpenIdConfiguration, d, {}); });
     EXPECT_NE(e.find(member), std::string::npos) << e;
     EXPECT_NE(e.find("OpenID Connect Discovery 1.0 §3"), std::string::npos) << e;
   }
@@ -112,32 +113,32 @@ TEST(Metadata, OidcRequiredMembersAndWarnings) {
   json implicit = oidc_minimal();
   implicit.erase("token_endpoint");
   implicit["response_types_supported"] = {"id_token", "id_token token"};
-  EXPECT_NO_THROW(finalize_document(DocumentKind::OpenIdConfiguration, implicit, {}));
+  EXPECT_NO_THROW(finalize_document(Document::OpenIdConfiguration, implicit, {}));
 
   json ec_only = oidc_minimal();
   ec_only["id_token_signing_alg_values_supported"] = {"ES256"};
   ec_only["issuer"] = "https://id.example.com/t1/";
-  auto w = finalize_document(DocumentKind::OpenIdConfiguration, ec_only, {});
+  auto w = finalize_document(Document::OpenIdConfiguration, ec_only, {});
   ASSERT_EQ(w.size(), 2u);
   EXPECT_NE(w[0].find("ends with \"/\""), std::string::npos);
   EXPECT_NE(w[1].find("RS256"), std::string::npos);
 }
 
-TEST(Metadata, RelaxedRequiredServesSeed004) {
-  // Seed 004: a minimal document of just issuer and jwks_uri.
+TEST(Metadata, RelaxedRequiredServesAMinimalDocument) {
+  // A hosted auth service's document for API gateways: just issuer and jwks_uri.
   json doc = json::parse(R"({"issuer":"https://clerk.example.com",
                              "jwks_uri":"https://clerk.example.com/.well-known/jwks.json"})");
-  EXPECT_THROW(finalize_document(DocumentKind::OpenIdConfiguration, doc, {}), ConfigError);
+  EXPECT_THROW(finalize_document(Document::OpenIdConfiguration, doc, {}), ConfigError);
   ValidationOptions relaxed;
   relaxed.relax_required = true;
-  auto w = finalize_document(DocumentKind::OpenIdConfiguration, doc, relaxed);
+  auto w = finalize_document(Document::OpenIdConfiguration, doc, relaxed);
   ASSERT_EQ(w.size(), 1u);
   EXPECT_NE(w[0].find("served without"), std::string::npos);
   EXPECT_EQ(doc.size(), 2u);
 }
 
 TEST(Metadata, TypesUrlsAndEmptyArrays) {
-  auto err = [](json d, DocumentKind k = DocumentKind::OpenIdConfiguration) {
+  auto err = [](json d, Document k = Document::OpenIdConfiguration) {
     return error_of([&] { finalize_document(k, d, {}); });
   };
   json d = oidc_minimal();
@@ -156,11 +157,11 @@ TEST(Metadata, TypesUrlsAndEmptyArrays) {
   d = oidc_minimal();
   d["mfa_challenge_endpoint"] = "https://id.example.com/mfa";
   d["x_vendor"] = json::object({{"nested", {1, 2}}});
-  EXPECT_NO_THROW(finalize_document(DocumentKind::OpenIdConfiguration, d, {}));
+  EXPECT_NO_THROW(finalize_document(Document::OpenIdConfiguration, d, {}));
   // Zero-element arrays are omitted (RFC 8414 §3.2).
   d = oidc_minimal();
   d["scopes_supported"] = json::array();
-  finalize_document(DocumentKind::OpenIdConfiguration, d, {});
+  finalize_document(Document::OpenIdConfiguration, d, {});
   EXPECT_FALSE(d.contains("scopes_supported"));
   // ... so an empty required array is missing.
   d = oidc_minimal();
@@ -171,36 +172,36 @@ TEST(Metadata, TypesUrlsAndEmptyArrays) {
   d["issuer"] = "http://127.0.0.1:8080/tenant1";
   ValidationOptions dev;
   dev.allow_http = true;
-  EXPECT_NO_THROW(finalize_document(DocumentKind::OpenIdConfiguration, d, dev));
+  EXPECT_NO_THROW(finalize_document(Document::OpenIdConfiguration, d, dev));
 }
 
 TEST(Metadata, Rfc8414And9728Required) {
   json as = json::parse(R"({"issuer":"https://as","authorization_endpoint":"https://as/a",
                             "token_endpoint":"https://as/t","response_types_supported":["code"]})");
   json as_copy = as;
-  EXPECT_NO_THROW(finalize_document(DocumentKind::AuthorizationServer, as_copy, {}));
+  EXPECT_NO_THROW(finalize_document(Document::AuthorizationServer, as_copy, {}));
   json no_auth = as;
   no_auth.erase("authorization_endpoint");
-  EXPECT_THROW(finalize_document(DocumentKind::AuthorizationServer, no_auth, {}), ConfigError);
+  EXPECT_THROW(finalize_document(Document::AuthorizationServer, no_auth, {}), ConfigError);
   // Client credentials only: no authorization endpoint needed.
   no_auth["grant_types_supported"] = {"client_credentials"};
-  EXPECT_NO_THROW(finalize_document(DocumentKind::AuthorizationServer, no_auth, {}));
+  EXPECT_NO_THROW(finalize_document(Document::AuthorizationServer, no_auth, {}));
   json no_token = as;
   no_token.erase("token_endpoint");
-  EXPECT_THROW(finalize_document(DocumentKind::AuthorizationServer, no_token, {}), ConfigError);
+  EXPECT_THROW(finalize_document(Document::AuthorizationServer, no_token, {}), ConfigError);
   no_token["grant_types_supported"] = {"implicit"};
-  EXPECT_NO_THROW(finalize_document(DocumentKind::AuthorizationServer, no_token, {}));
+  EXPECT_NO_THROW(finalize_document(Document::AuthorizationServer, no_token, {}));
 
   json pr = json::parse(R"({"resource":"https://rs/api","authorization_servers":["https://as"]})");
-  EXPECT_NO_THROW(finalize_document(DocumentKind::ProtectedResource, pr, {}));
+  EXPECT_NO_THROW(finalize_document(Document::ProtectedResource, pr, {}));
   json bad = pr;
   bad["authorization_servers"] = {"https://as", "http://as2"};
-  EXPECT_NE(error_of([&] { finalize_document(DocumentKind::ProtectedResource, bad, {}); })
+  EXPECT_NE(error_of([&] { finalize_document(Document::ProtectedResource, bad, {}); })
                 .find("authorization_servers"),
             std::string::npos);
   bad = pr;
   bad.erase("resource");
-  EXPECT_NE(error_of([&] { finalize_document(DocumentKind::ProtectedResource, bad, {}); })
+  EXPECT_NE(error_of([&] { finalize_document(Document::ProtectedResource, bad, {}); })
                 .find("RFC 9728 §2"),
             std::string::npos);
 }
@@ -209,23 +210,23 @@ TEST(Routes, UrlFormsForPathAndRootIssuers) {
   UrlForms all;
   EXPECT_EQ(identifier_path("/t1/"), "/t1");
   EXPECT_EQ(identifier_path(""), "");
-  EXPECT_EQ(well_known_paths(Resource::OpenIdConfiguration, "/t1", all),
+  EXPECT_EQ(well_known_paths(Document::OpenIdConfiguration, "/t1", all),
             (std::vector<std::string>{"/t1/.well-known/openid-configuration",
                                       "/.well-known/openid-configuration/t1"}));
-  EXPECT_EQ(well_known_paths(Resource::AuthorizationServer, "/t1", all),
+  EXPECT_EQ(well_known_paths(Document::AuthorizationServer, "/t1", all),
             (std::vector<std::string>{"/.well-known/oauth-authorization-server/t1",
                                       "/t1/.well-known/oauth-authorization-server"}));
-  EXPECT_EQ(well_known_paths(Resource::OpenIdConfiguration, "", all),
+  EXPECT_EQ(well_known_paths(Document::OpenIdConfiguration, "", all),
             (std::vector<std::string>{"/.well-known/openid-configuration"}));
-  EXPECT_EQ(well_known_paths(Resource::ProtectedResource, "/api", all),
+  EXPECT_EQ(well_known_paths(Document::ProtectedResource, "/api", all),
             (std::vector<std::string>{"/.well-known/oauth-protected-resource/api"}));
-  EXPECT_EQ(well_known_paths(Resource::Jwks, "/t1", all),
+  EXPECT_EQ(well_known_paths(Document::JwkSet, "/t1", all),
             (std::vector<std::string>{"/t1/jwks.json"}));
-  EXPECT_EQ(well_known_paths(Resource::Jwks, "", all),
+  EXPECT_EQ(well_known_paths(Document::JwkSet, "", all),
             (std::vector<std::string>{"/.well-known/jwks.json"}));
   UrlForms only_append;
   only_append.oidc_insert = false;
-  EXPECT_EQ(well_known_paths(Resource::OpenIdConfiguration, "/t1", only_append).size(), 1u);
+  EXPECT_EQ(well_known_paths(Document::OpenIdConfiguration, "/t1", only_append).size(), 1u);
 }
 
 TEST(Routes, TableLookupAndConflicts) {
@@ -325,7 +326,7 @@ TEST_F(MetadataFile, LoadsAnObjectInFileOrder) {
   for (const auto& m : doc.items()) names.push_back(m.key());
   EXPECT_EQ(names, (std::vector<std::string>{"token_endpoint", "issuer", "x_nested", "scopes_supported"}));
   EXPECT_EQ(doc["x_nested"].dump(), R"({"z":1,"a":[true,null]})");
-  // Loading does not validate members (the entity does, after overrides).
+  // Loading does not validate members (build_discovery does, after overrides).
   EXPECT_EQ(load_metadata_file(write("typed.json", R"({"token_endpoint":5})"))["token_endpoint"], 5);
   EXPECT_TRUE(load_metadata_file(write("empty-object.json", "{}")).empty());
   EXPECT_TRUE(load_metadata_file(write("spaces.json", "\n  {}\n\n")).empty());

@@ -1,4 +1,4 @@
-#include "core/entity.hpp"
+#include "core/discovery.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,8 +9,8 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-EntityConfig oidc_issuer(const std::string& issuer) {
-  EntityConfig c;
+DiscoveryConfig oidc_issuer(const std::string& issuer) {
+  DiscoveryConfig c;
   c.identifier = issuer;
   c.members["authorization_endpoint"] = issuer + "/authorize";
   c.members["token_endpoint"] = issuer + "/token";
@@ -30,9 +30,9 @@ JwkSet rsa_and_ec() {
 
 }  // namespace
 
-TEST(Issuer, PathEntityDocumentsAndForms) {
+TEST(Issuer, PathDiscoveryDocumentsAndForms) {
   JwkSet keys = rsa_and_ec();
-  EntityDocuments d = build_entity(oidc_issuer("https://id.example.com/t1"), &keys);
+  DiscoveryDocuments d = build_discovery(oidc_issuer("https://id.example.com/t1"), &keys);
   ASSERT_EQ(d.documents.size(), 2u);
   EXPECT_EQ(d.jwks_paths, std::vector<std::string>{"/t1/jwks.json"});
   json oidc = json::parse(d.documents[0].body);
@@ -59,11 +59,11 @@ TEST(Issuer, PathEntityDocumentsAndForms) {
 
 TEST(Issuer, RootIssuerAndExplicitMembers) {
   JwkSet keys = rsa_and_ec();
-  EntityConfig c = oidc_issuer("https://id.example.com");
+  DiscoveryConfig c = oidc_issuer("https://id.example.com");
   c.members["jwks_uri"] = "https://keys.example.com/certs";
   c.members["id_token_signing_alg_values_supported"] = {"RS256"};
-  c.documents = {Resource::OpenIdConfiguration};
-  EntityDocuments d = build_entity(c, &keys);
+  c.documents = {Document::OpenIdConfiguration};
+  DiscoveryDocuments d = build_discovery(c, &keys);
   json oidc = json::parse(d.documents[0].body);
   EXPECT_EQ(oidc["jwks_uri"], "https://keys.example.com/certs");
   EXPECT_EQ(oidc["id_token_signing_alg_values_supported"], json({"RS256"}));
@@ -73,15 +73,15 @@ TEST(Issuer, RootIssuerAndExplicitMembers) {
 
 TEST(Issuer, Errors) {
   JwkSet keys = rsa_and_ec();
-  auto err = [&](EntityConfig c) {
+  auto err = [&](DiscoveryConfig c) {
     try {
-      build_entity(c, &keys);
+      build_discovery(c, &keys);
     } catch (const ConfigError& e) {
       return std::string(e.what());
     }
     return std::string("(no error)");
   };
-  EntityConfig c = oidc_issuer("https://id.example.com/t1");
+  DiscoveryConfig c = oidc_issuer("https://id.example.com/t1");
   c.members["issuer"] = "https://id.example.com/t1/";
   EXPECT_NE(err(c).find("differs"), std::string::npos);
   EXPECT_NE(err(oidc_issuer("http://id.example.com")).find("https"), std::string::npos);
@@ -94,18 +94,18 @@ TEST(Issuer, Errors) {
   c.jwks_path = "keys.json";
   EXPECT_NE(err(c).find("jwks_path"), std::string::npos);
   // Without a key set, jwks_uri must be given for OIDC.
-  EntityConfig no_keys = oidc_issuer("https://id.example.com/t1");
-  EXPECT_THROW(build_entity(no_keys, nullptr), ConfigError);
+  DiscoveryConfig no_keys = oidc_issuer("https://id.example.com/t1");
+  EXPECT_THROW(build_discovery(no_keys, nullptr), ConfigError);
 }
 
-TEST(Issuer, Seed004MinimalDocument) {
+TEST(Issuer, MinimalDocumentForApiGateways) {
   JwkSet keys = rsa_and_ec();
-  EntityConfig c;
+  DiscoveryConfig c;
   c.identifier = "https://clerk.example.com";
-  c.documents = {Resource::OpenIdConfiguration};
+  c.documents = {Document::OpenIdConfiguration};
   c.validation.relax_required = true;
   c.members["id_token_signing_alg_values_supported"] = json::array();  // omit the derived list
-  EntityDocuments d = build_entity(c, &keys);
+  DiscoveryDocuments d = build_discovery(c, &keys);
   EXPECT_EQ(d.documents[0].body,
             R"({"issuer":"https://clerk.example.com","jwks_uri":"https://clerk.example.com/.well-known/jwks.json"})");
   ASSERT_FALSE(d.warnings.empty());
@@ -129,9 +129,9 @@ std::vector<std::string> member_names(const std::string& body) {
   return names;
 }
 
-std::string build_error(const EntityConfig& c, const JwkSet* keys) {
+std::string build_error(const DiscoveryConfig& c, const JwkSet* keys) {
   try {
-    build_entity(c, keys);
+    build_discovery(c, keys);
   } catch (const ConfigError& e) {
     return e.what();
   }
@@ -147,28 +147,28 @@ bool any_contains(const Warnings& w, const std::string& text) {
 
 }  // namespace
 
-TEST(Resource, ConfigIsOneProtectedResourceDocument) {
-  EntityConfig c = protected_resource_config("https://api.example.com/api");
+TEST(ProtectedResource, ConfigIsOneProtectedResourceDocument) {
+  DiscoveryConfig c = protected_resource_config("https://api.example.com/api");
   EXPECT_EQ(c.role, Role::ProtectedResource);
   EXPECT_EQ(c.identifier, "https://api.example.com/api");
-  EXPECT_EQ(c.documents, std::vector<Resource>{Resource::ProtectedResource});
+  EXPECT_EQ(c.documents, std::vector<Document>{Document::ProtectedResource});
   EXPECT_TRUE(c.base.empty());
   EXPECT_TRUE(c.members.empty());
   EXPECT_FALSE(c.jwks_path.has_value());
 }
 
-TEST(Resource, PathResourceMemberOrderAndDerivedJwksUri) {
+TEST(ProtectedResource, PathResourceMemberOrderAndDerivedJwksUri) {
   JwkSet keys = rsa_and_ec();
-  EntityConfig c = protected_resource_config("https://api.example.com/api");
+  DiscoveryConfig c = protected_resource_config("https://api.example.com/api");
   c.members["authorization_servers"] = {"https://id.example.com/t1", "https://id2.example.com"};
   c.members["scopes_supported"] = {"read", "write"};
   c.members["resource_signing_alg_values_supported"] = json::array();  // zero elements: omitted
   c.members["bearer_methods_supported"] = {"header"};
   c.members["resource_name"] = "Example API";
   c.members["x_tier"] = "gold";
-  EntityDocuments d = build_entity(c, &keys);
+  DiscoveryDocuments d = build_discovery(c, &keys);
   ASSERT_EQ(d.documents.size(), 1u);
-  EXPECT_EQ(d.documents[0].resource, Resource::ProtectedResource);
+  EXPECT_EQ(d.documents[0].document, Document::ProtectedResource);
   EXPECT_EQ(d.documents[0].paths,
             std::vector<std::string>{"/.well-known/oauth-protected-resource/api"});
   EXPECT_EQ(d.jwks_paths, std::vector<std::string>{"/api/jwks.json"});
@@ -188,10 +188,10 @@ TEST(Resource, PathResourceMemberOrderAndDerivedJwksUri) {
   EXPECT_TRUE(d.warnings.empty());
 }
 
-TEST(Resource, RootTrailingSlashJwksPathAndNoKeys) {
+TEST(ProtectedResource, RootTrailingSlashJwksPathAndNoKeys) {
   JwkSet keys = rsa_only();
   // Root resource: the well-known path itself, the root key set path.
-  EntityDocuments root = build_entity(protected_resource_config("https://rs.example.com"), &keys);
+  DiscoveryDocuments root = build_discovery(protected_resource_config("https://rs.example.com"), &keys);
   EXPECT_EQ(root.documents[0].paths,
             std::vector<std::string>{"/.well-known/oauth-protected-resource"});
   EXPECT_EQ(root.jwks_paths, std::vector<std::string>{"/.well-known/jwks.json"});
@@ -199,13 +199,13 @@ TEST(Resource, RootTrailingSlashJwksPathAndNoKeys) {
             R"({"resource":"https://rs.example.com","jwks_uri":"https://rs.example.com/.well-known/jwks.json"})");
 
   // "https://host/" is a root resource too; the identifier is kept as written.
-  EntityDocuments slash = build_entity(protected_resource_config("https://rs.example.com/"), nullptr);
+  DiscoveryDocuments slash = build_discovery(protected_resource_config("https://rs.example.com/"), nullptr);
   EXPECT_EQ(slash.documents[0].paths,
             std::vector<std::string>{"/.well-known/oauth-protected-resource"});
   EXPECT_EQ(slash.documents[0].body, R"({"resource":"https://rs.example.com/"})");
 
   // A terminating "/" is dropped from the path (RFC 9728 §3.1) but not from "resource".
-  EntityDocuments v2 = build_entity(protected_resource_config("https://api.example.com/v2/"), &keys);
+  DiscoveryDocuments v2 = build_discovery(protected_resource_config("https://api.example.com/v2/"), &keys);
   EXPECT_EQ(v2.documents[0].paths,
             std::vector<std::string>{"/.well-known/oauth-protected-resource/v2"});
   EXPECT_EQ(v2.jwks_paths, std::vector<std::string>{"/v2/jwks.json"});
@@ -213,20 +213,20 @@ TEST(Resource, RootTrailingSlashJwksPathAndNoKeys) {
   EXPECT_EQ(json::parse(v2.documents[0].body)["jwks_uri"], "https://api.example.com/v2/jwks.json");
 
   // jwks_path moves the key set and the derived jwks_uri.
-  EntityConfig moved = protected_resource_config("https://api.example.com/api");
+  DiscoveryConfig moved = protected_resource_config("https://api.example.com/api");
   moved.jwks_path = "/keys/api.json";
-  EntityDocuments m = build_entity(moved, &keys);
+  DiscoveryDocuments m = build_discovery(moved, &keys);
   EXPECT_EQ(m.jwks_paths, std::vector<std::string>{"/keys/api.json"});
   EXPECT_EQ(json::parse(m.documents[0].body)["jwks_uri"], "https://api.example.com/keys/api.json");
 
   // Without a key set: no jwks_uri, no key set path; "resource" alone is complete.
-  EntityDocuments bare = build_entity(protected_resource_config("https://api.example.com/bare"), nullptr);
+  DiscoveryDocuments bare = build_discovery(protected_resource_config("https://api.example.com/bare"), nullptr);
   EXPECT_TRUE(bare.jwks_paths.empty());
   EXPECT_EQ(bare.documents[0].body, R"({"resource":"https://api.example.com/bare"})");
 
   // Port and percent-encoded path: the URL as written, the route decoded.
-  EntityDocuments enc =
-      build_entity(protected_resource_config("https://api.example.com:8443/caf%C3%A9"), &keys);
+  DiscoveryDocuments enc =
+      build_discovery(protected_resource_config("https://api.example.com:8443/caf%C3%A9"), &keys);
   EXPECT_EQ(enc.documents[0].paths,
             std::vector<std::string>{"/.well-known/oauth-protected-resource/caf\xC3\xA9"});
   EXPECT_EQ(enc.jwks_paths, std::vector<std::string>{"/caf\xC3\xA9/jwks.json"});
@@ -235,7 +235,7 @@ TEST(Resource, RootTrailingSlashJwksPathAndNoKeys) {
   EXPECT_EQ(json::parse(enc.documents[0].body)["resource"], "https://api.example.com:8443/caf%C3%A9");
 }
 
-TEST(Resource, Errors) {
+TEST(ProtectedResource, Errors) {
   auto err = [](const std::string& id) { return build_error(protected_resource_config(id), nullptr); };
   std::string e = err("https://api.example.com/r?v=1");
   EXPECT_NE(e.find("resource"), std::string::npos) << e;
@@ -250,12 +250,12 @@ TEST(Resource, Errors) {
   e = err("not a url");
   EXPECT_NE(e.find("resource"), std::string::npos) << e;
 
-  EntityConfig dev = protected_resource_config("http://127.0.0.1:8080/r");
+  DiscoveryConfig dev = protected_resource_config("http://127.0.0.1:8080/r");
   dev.validation.allow_http = true;
-  EXPECT_NO_THROW(build_entity(dev, nullptr));
+  EXPECT_NO_THROW(build_discovery(dev, nullptr));
 
   // A declared or file "resource" member must be the identifier, byte for byte.
-  EntityConfig c = protected_resource_config("https://api.example.com/r");
+  DiscoveryConfig c = protected_resource_config("https://api.example.com/r");
   c.members["resource"] = "https://api.example.com/other";
   e = build_error(c, nullptr);
   EXPECT_NE(e.find("resource member \"https://api.example.com/other\" differs from the resource "
@@ -282,9 +282,9 @@ TEST(Resource, Errors) {
 
 // ---------------------------------------------------------------- metadata file base + declared members
 
-TEST(Entity, BaseMembersFirstInFileOrderDeclaredOverrideInPlace) {
+TEST(Discovery, BaseMembersFirstInFileOrderDeclaredOverrideInPlace) {
   JwkSet keys = rsa_only();
-  EntityConfig c;
+  DiscoveryConfig c;
   c.identifier = "https://id.example.com/mf";
   c.base = json::parse(R"({
     "authorization_endpoint": "https://id.example.com/mf/authorize",
@@ -299,7 +299,7 @@ TEST(Entity, BaseMembersFirstInFileOrderDeclaredOverrideInPlace) {
   c.members["token_endpoint"] = "https://id.example.com/mf/token-v2";  // override, keeps position
   c.members["scopes_supported"] = json::array();                       // override to empty: omitted
   c.members["x_late"] = 1;                                             // new: appended
-  EntityDocuments d = build_entity(c, &keys);
+  DiscoveryDocuments d = build_discovery(c, &keys);
   ASSERT_EQ(d.documents.size(), 2u);
   EXPECT_EQ(d.documents[0].body,
             R"({"issuer":"https://id.example.com/mf","authorization_endpoint":"https://id.example.com/mf/authorize",)"
@@ -313,52 +313,52 @@ TEST(Entity, BaseMembersFirstInFileOrderDeclaredOverrideInPlace) {
   EXPECT_TRUE(d.warnings.empty());
 }
 
-TEST(Entity, BaseSuppliesRequiredMembersAndIsValidated) {
+TEST(Discovery, BaseSuppliesRequiredMembersAndIsValidated) {
   JwkSet keys = rsa_only();
-  EntityConfig c;
+  DiscoveryConfig c;
   c.identifier = "https://id.example.com/mf";
   c.base = json::parse(R"({"authorization_endpoint":"https://id.example.com/mf/a",
                            "token_endpoint":"https://id.example.com/mf/t",
                            "response_types_supported":["code"],
                            "subject_types_supported":["public"]})");
-  EXPECT_NO_THROW(build_entity(c, &keys));
+  EXPECT_NO_THROW(build_discovery(c, &keys));
 
   // The base's issuer must be the identifier.
-  EntityConfig other = c;
+  DiscoveryConfig other = c;
   other.base["issuer"] = "https://id.example.com/other";
   EXPECT_NE(build_error(other, &keys).find("issuer member \"https://id.example.com/other\" differs"),
             std::string::npos);
 
   // Registered members of the base are type-checked like declared ones...
   // and an error names the file.
-  EntityConfig wrong = c;
+  DiscoveryConfig wrong = c;
   wrong.base["token_endpoint"] = 5;
   wrong.base_file = "/etc/nginx/mf.json";
   std::string e = build_error(wrong, &keys);
   EXPECT_EQ(e, "metadata file \"/etc/nginx/mf.json\": token_endpoint must be an https URL");
   // ... unless the block overrides them.
   wrong.members["token_endpoint"] = "https://id.example.com/mf/t2";
-  EXPECT_NO_THROW(build_entity(wrong, &keys));
+  EXPECT_NO_THROW(build_discovery(wrong, &keys));
 
   // A base jwks_uri counts as given: not derived, and checked for its route.
-  EntityConfig given = c;
+  DiscoveryConfig given = c;
   given.base["jwks_uri"] = "https://id.example.com/keys.json";
-  EntityDocuments d = build_entity(given, &keys);
+  DiscoveryDocuments d = build_discovery(given, &keys);
   EXPECT_EQ(json::parse(d.documents[0].body)["jwks_uri"], "https://id.example.com/keys.json");
   ASSERT_TRUE(d.given_jwks_route.has_value());
   EXPECT_EQ(*d.given_jwks_route, "/keys.json");
   EXPECT_EQ(d.jwks_paths, std::vector<std::string>{"/mf/jwks.json"});  // the key set is still served
 }
 
-TEST(Entity, ResourceBaseMembers) {
-  EntityConfig c = protected_resource_config("https://api.example.com/files");
+TEST(Discovery, ResourceBaseMembers) {
+  DiscoveryConfig c = protected_resource_config("https://api.example.com/files");
   c.base = json::parse(R"({"resource_name":"From the file",
                            "authorization_servers":["https://id.example.com"],
                            "resource":"https://api.example.com/files",
                            "bearer_methods_supported":["header","body"],
                            "scopes_supported":[]})");
   c.members["resource_name"] = "From nginx.conf";
-  EntityDocuments d = build_entity(c, nullptr);
+  DiscoveryDocuments d = build_discovery(c, nullptr);
   EXPECT_EQ(d.documents[0].body,
             R"({"resource":"https://api.example.com/files","resource_name":"From nginx.conf",)"
             R"("authorization_servers":["https://id.example.com"],"bearer_methods_supported":["header","body"]})");
@@ -366,14 +366,14 @@ TEST(Entity, ResourceBaseMembers) {
 
 // ---------------------------------------------------------------- given jwks_uri
 
-TEST(Entity, GivenJwksRouteOnlyForAGivenSameOriginJwksUri) {
+TEST(Discovery, GivenJwksRouteOnlyForAGivenSameOriginJwksUri) {
   JwkSet keys = rsa_only();
   auto route = [&](const std::string& issuer, const std::optional<std::string>& jwks_uri,
                    bool allow_http = false) {
-    EntityConfig c = oidc_issuer(issuer);
+    DiscoveryConfig c = oidc_issuer(issuer);
     c.validation.allow_http = allow_http;
     if (jwks_uri) c.members["jwks_uri"] = *jwks_uri;
-    return build_entity(c, &keys).given_jwks_route;
+    return build_discovery(c, &keys).given_jwks_route;
   };
   // Derived: nothing to check.
   EXPECT_FALSE(route("https://id.example.com/a", std::nullopt).has_value());
@@ -396,48 +396,48 @@ TEST(Entity, GivenJwksRouteOnlyForAGivenSameOriginJwksUri) {
   EXPECT_FALSE(route("https://id.example.com:8443/a", std::string("https://id.example.com/b/jwks.json")).has_value());
   EXPECT_FALSE(route("https://id.example.com/a", std::string("http://id.example.com/b/jwks.json"), true).has_value());
   // A same-origin jwks_uri no request could reach is an error naming it.
-  EntityConfig c = oidc_issuer("https://id.example.com/a");
+  DiscoveryConfig c = oidc_issuer("https://id.example.com/a");
   c.members["jwks_uri"] = "https://id.example.com/a%2Fb/jwks.json";
   std::string e = build_error(c, &keys);
   EXPECT_NE(e.find("jwks_uri"), std::string::npos) << e;
   EXPECT_NE(e.find("%2F"), std::string::npos) << e;
   // Without a key set, a given jwks_uri is still reported.
-  EntityConfig no_keys = oidc_issuer("https://id.example.com/a");
+  DiscoveryConfig no_keys = oidc_issuer("https://id.example.com/a");
   no_keys.members["jwks_uri"] = "https://id.example.com/b/jwks.json";
   no_keys.members["id_token_signing_alg_values_supported"] = {"RS256"};
-  EntityDocuments d = build_entity(no_keys, nullptr);
+  DiscoveryDocuments d = build_discovery(no_keys, nullptr);
   EXPECT_EQ(d.given_jwks_route, std::optional<std::string>("/b/jwks.json"));
   EXPECT_TRUE(d.jwks_paths.empty());
   // Resources too.
-  EntityConfig r = protected_resource_config("https://api.example.com/api");
+  DiscoveryConfig r = protected_resource_config("https://api.example.com/api");
   r.members["jwks_uri"] = "https://api.example.com/b/jwks.json";
-  EXPECT_EQ(build_entity(r, &keys).given_jwks_route, std::optional<std::string>("/b/jwks.json"));
+  EXPECT_EQ(build_discovery(r, &keys).given_jwks_route, std::optional<std::string>("/b/jwks.json"));
 }
 
 // The same origin spelled another way (RFC 3986 §6.2.2.1: the host is
 // case-insensitive; §6.2.3: the scheme's default port may be written or not)
 // is the same origin: its route is checked.
-TEST(Entity, GivenJwksRouteForAnotherSpellingOfTheSameOrigin) {
+TEST(Discovery, GivenJwksRouteForAnotherSpellingOfTheSameOrigin) {
   JwkSet keys = rsa_only();
   for (const char* uri : {"https://ID.EXAMPLE.COM/b/jwks.json", "https://id.example.com:443/b/jwks.json"}) {
-    EntityConfig c = oidc_issuer("https://id.example.com/a");
+    DiscoveryConfig c = oidc_issuer("https://id.example.com/a");
     c.members["jwks_uri"] = uri;
-    EXPECT_EQ(build_entity(c, &keys).given_jwks_route, std::optional<std::string>("/b/jwks.json")) << uri;
+    EXPECT_EQ(build_discovery(c, &keys).given_jwks_route, std::optional<std::string>("/b/jwks.json")) << uri;
   }
 }
 
 // ---------------------------------------------------------------- id_token algs against the key set
 
-TEST(Entity, DeclaredIdTokenAlgsCheckedAgainstTheKeySet) {
+TEST(Discovery, DeclaredIdTokenAlgsCheckedAgainstTheKeySet) {
   JwkSet rsa = rsa_only();
   auto warnings = [&](std::vector<std::string> algs, const JwkSet* keys,
-                      std::vector<Resource> docs = {Resource::OpenIdConfiguration,
-                                                    Resource::AuthorizationServer}) {
-    EntityConfig c = oidc_issuer("https://id.example.com/alg");
+                      std::vector<Document> docs = {Document::OpenIdConfiguration,
+                                                    Document::AuthorizationServer}) {
+    DiscoveryConfig c = oidc_issuer("https://id.example.com/alg");
     c.documents = std::move(docs);
     c.members["id_token_signing_alg_values_supported"] = algs;
     if (!keys) c.members["jwks_uri"] = "https://keys.example.com/jwks.json";
-    return build_entity(c, keys).warnings;
+    return build_discovery(c, keys).warnings;
   };
   Warnings w = warnings({"RS256", "ES256"}, &rsa);
   ASSERT_EQ(w.size(), 1u);
@@ -461,17 +461,17 @@ TEST(Entity, DeclaredIdTokenAlgsCheckedAgainstTheKeySet) {
   EXPECT_TRUE(warnings({"RS256", "ES256"}, &both).empty());
 
   // Only the OpenID Connect document carries id_token algs.
-  EXPECT_TRUE(warnings({"RS256", "ES256"}, &rsa, {Resource::AuthorizationServer}).empty());
+  EXPECT_TRUE(warnings({"RS256", "ES256"}, &rsa, {Document::AuthorizationServer}).empty());
   // Without a key set there is nothing to check against.
   EXPECT_TRUE(warnings({"RS256", "ES256"}, nullptr).empty());
 
   // The derived list never warns.
-  EXPECT_TRUE(build_entity(oidc_issuer("https://id.example.com/alg"), &both).warnings.empty());
+  EXPECT_TRUE(build_discovery(oidc_issuer("https://id.example.com/alg"), &both).warnings.empty());
 
   // Algs from the metadata file are checked too.
-  EntityConfig c = oidc_issuer("https://id.example.com/alg");
+  DiscoveryConfig c = oidc_issuer("https://id.example.com/alg");
   c.base["id_token_signing_alg_values_supported"] = {"RS256", "ES384"};
-  w = build_entity(c, &rsa).warnings;
+  w = build_discovery(c, &rsa).warnings;
   ASSERT_EQ(w.size(), 1u);
   EXPECT_NE(w[0].find("lists ES384,"), std::string::npos) << w[0];
 }

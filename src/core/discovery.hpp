@@ -7,9 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "document.hpp"
 #include "jwk_set.hpp"
 #include "metadata.hpp"
-#include "routes.hpp"
+#include "well_known_uri.hpp"
 
 namespace wellknown {
 
@@ -18,12 +19,13 @@ namespace wellknown {
 // by "resource", RFC 9728 §2).
 enum class Role { Issuer, ProtectedResource };
 
-struct EntityConfig {
+// What a wellknown_issuer or wellknown_resource block describes.
+struct DiscoveryConfig {
   Role role = Role::Issuer;
   std::string identifier;                  // exactly as configured
   std::optional<std::string> jwks_path;    // where its key set is served, if not the default
-  std::vector<Resource> documents = {Resource::OpenIdConfiguration,
-                                     Resource::AuthorizationServer};
+  std::vector<Document> documents = {Document::OpenIdConfiguration,
+                                     Document::AuthorizationServer};
   UrlForms forms;
   ValidationOptions validation;
   // Members from a metadata file, in file order; the declared members
@@ -34,30 +36,30 @@ struct EntityConfig {
 };
 
 // The configuration of a protected resource: its one document, RFC 9728.
-EntityConfig protected_resource_config(std::string identifier);
+DiscoveryConfig protected_resource_config(std::string identifier);
 
 struct ServedDocument {
-  Resource resource;
+  Document document;
   std::string body;
   std::vector<std::string> paths;
 };
 
-struct EntityDocuments {
+struct DiscoveryDocuments {
   std::vector<ServedDocument> documents;
   std::vector<std::string> jwks_paths;  // empty without a key set
   // The request path of a jwks_uri that was given (not derived) and points
-  // at this entity's own origin: the caller checks that the server does not
+  // at the identifier's own origin: the caller checks that the server does not
   // serve something else there.
   std::optional<std::string> given_jwks_route;
   Warnings warnings;
 };
 
-// Builds every document the entity serves. Members: the identifier
+// Builds every document an issuer or protected resource serves. Members: the identifier
 // ("issuer" or "resource") first, then the metadata file's and the declared
 // members in order, then the derived ones not given: "jwks_uri" (where
 // `keys` is served) and, for openid-configuration,
 // "id_token_signing_alg_values_supported" (the algs of the signing keys).
 // Throws ConfigError naming the document, the member and the rule.
-EntityDocuments build_entity(const EntityConfig& config, const JwkSet* keys);
+DiscoveryDocuments build_discovery(const DiscoveryConfig& config, const JwkSet* keys);
 
 }  // namespace wellknown

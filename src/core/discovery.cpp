@@ -1,4 +1,4 @@
-#include "entity.hpp"
+#include "discovery.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -8,16 +8,6 @@
 namespace wellknown {
 
 namespace {
-
-DocumentKind kind_of(Resource r) {
-  switch (r) {
-    case Resource::OpenIdConfiguration: return DocumentKind::OpenIdConfiguration;
-    case Resource::AuthorizationServer: return DocumentKind::AuthorizationServer;
-    case Resource::ProtectedResource: return DocumentKind::ProtectedResource;
-    case Resource::Jwks: break;
-  }
-  throw ConfigError("a key set is not a metadata document");
-}
 
 std::string origin_of(const Url& url) {
   return (url.https ? "https://" : "http://") + url.host + (url.port.empty() ? "" : ":" + url.port);
@@ -41,15 +31,15 @@ bool uses_published_key(const std::string& alg) {
 
 }  // namespace
 
-EntityConfig protected_resource_config(std::string identifier) {
-  EntityConfig c;
+DiscoveryConfig protected_resource_config(std::string identifier) {
+  DiscoveryConfig c;
   c.role = Role::ProtectedResource;
   c.identifier = std::move(identifier);
-  c.documents = {Resource::ProtectedResource};
+  c.documents = {Document::ProtectedResource};
   return c;
 }
 
-EntityDocuments build_entity(const EntityConfig& config, const JwkSet* keys) {
+DiscoveryDocuments build_discovery(const DiscoveryConfig& config, const JwkSet* keys) {
   const bool resource = config.role == Role::ProtectedResource;
   const char* id_member = resource ? "resource" : "issuer";
   UrlRules rules;
@@ -99,7 +89,7 @@ EntityDocuments build_entity(const EntityConfig& config, const JwkSet* keys) {
     }
   }
 
-  EntityDocuments out;
+  DiscoveryDocuments out;
   std::string jwks_uri;
   if (keys) {
     if (config.jwks_path) {
@@ -114,14 +104,13 @@ EntityDocuments build_entity(const EntityConfig& config, const JwkSet* keys) {
       }
       jwks_uri = origin + p;
     } else {
-      out.jwks_paths = well_known_paths(Resource::Jwks, route, config.forms);
-      jwks_uri = origin + well_known_paths(Resource::Jwks, path, config.forms).front();
+      out.jwks_paths = well_known_paths(Document::JwkSet, route, config.forms);
+      jwks_uri = origin + well_known_paths(Document::JwkSet, path, config.forms).front();
     }
   }
 
-  for (Resource document : config.documents) {
-    DocumentKind kind = kind_of(document);
-    std::string suffix = well_known_suffix(kind);
+  for (Document document : config.documents) {
+    std::string suffix = document_name(document);
     nlohmann::ordered_json doc = nlohmann::ordered_json::object();
     doc[id_member] = config.identifier;
     for (const auto* source : {&config.base, &config.members}) {
@@ -133,12 +122,12 @@ EntityDocuments build_entity(const EntityConfig& config, const JwkSet* keys) {
     if (keys && !jwks_uri_given) {
       doc["jwks_uri"] = jwks_uri;
     }
-    if (kind == DocumentKind::OpenIdConfiguration && keys &&
+    if (document == Document::OpenIdConfiguration && keys &&
         !doc.contains("id_token_signing_alg_values_supported")) {
       doc["id_token_signing_alg_values_supported"] = keys->signing_algs();
     }
     try {
-      Warnings w = finalize_document(kind, doc, config.validation);
+      Warnings w = finalize_document(document, doc, config.validation);
       for (auto& s : w) {
         out.warnings.push_back(s.rfind(suffix, 0) == 0 ? s : suffix + ": " + s);
       }
@@ -158,7 +147,7 @@ EntityDocuments build_entity(const EntityConfig& config, const JwkSet* keys) {
         }
       }
     }
-    if (kind == DocumentKind::OpenIdConfiguration && keys &&
+    if (document == Document::OpenIdConfiguration && keys &&
         doc.contains("id_token_signing_alg_values_supported")) {
       std::vector<std::string> served = keys->signing_algs();
       for (const auto& alg : doc["id_token_signing_alg_values_supported"]) {

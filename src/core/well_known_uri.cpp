@@ -1,4 +1,6 @@
-#include "routes.hpp"
+#include "well_known_uri.hpp"
+
+#include "error.hpp"
 
 namespace wellknown {
 
@@ -10,7 +12,7 @@ std::string identifier_path(const std::string& url_path) {
   return p;
 }
 
-std::vector<std::string> well_known_paths(Resource resource, const std::string& path,
+std::vector<std::string> well_known_paths(Document document, const std::string& path,
                                           const UrlForms& forms) {
   std::vector<std::string> out;
   auto add = [&](std::string p) {
@@ -21,26 +23,26 @@ std::vector<std::string> well_known_paths(Resource resource, const std::string& 
   };
   const std::string oidc = "/.well-known/openid-configuration";
   const std::string oauth = "/.well-known/oauth-authorization-server";
-  switch (resource) {
-    case Resource::OpenIdConfiguration:
+  switch (document) {
+    case Document::OpenIdConfiguration:
       if (forms.oidc_append) add(path + oidc);
       if (forms.oidc_insert) add(oidc + path);
       break;
-    case Resource::AuthorizationServer:
+    case Document::AuthorizationServer:
       if (forms.oauth_insert) add(oauth + path);
       if (forms.oauth_append) add(path + oauth);
       break;
-    case Resource::ProtectedResource:
+    case Document::ProtectedResource:
       add("/.well-known/oauth-protected-resource" + path);
       break;
-    case Resource::Jwks:
+    case Document::JwkSet:
       add(path.empty() ? "/.well-known/jwks.json" : path + "/jwks.json");
       break;
   }
   return out;
 }
 
-bool is_discovery_path(std::string_view path) {
+bool is_discovery_path(std::string_view path) noexcept {
   // Every request of a server with issuers that the module does not answer
   // passes here: find each "/.well-known/" once, then compare what follows.
   constexpr std::string_view prefix = "/.well-known/";

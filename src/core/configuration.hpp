@@ -1,0 +1,39 @@
+// Everything the module builds at config load for one configuration
+// generation: the key sets, what each server answers, and the module's own
+// error responses. The adapter owns one per generation and frees it when
+// nginx retires the configuration after a reload.
+#pragma once
+
+#include <deque>
+
+#include "key_sets.hpp"
+#include "response.hpp"
+#include "server.hpp"
+
+namespace wellknown {
+
+class Configuration {
+ public:
+  Configuration()
+      : method_not_allowed_(make_error_response(
+            "method_not_allowed", "this resource supports GET, HEAD and OPTIONS only")),
+        not_found_(make_error_response("not_found",
+                                       "no discovery document is served at this path")) {}
+
+  KeySets& key_sets() { return key_sets_; }
+  const KeySets& key_sets() const { return key_sets_; }
+
+  // A server{} with issuers or resources; the reference stays valid.
+  Server& add_server() { return servers_.emplace_back(); }
+
+  const Response& method_not_allowed() const { return method_not_allowed_; }
+  const Response& not_found() const { return not_found_; }
+
+ private:
+  KeySets key_sets_;
+  std::deque<Server> servers_;
+  Response method_not_allowed_;
+  Response not_found_;
+};
+
+}  // namespace wellknown

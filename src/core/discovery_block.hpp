@@ -1,0 +1,37 @@
+// The statements of a `wellknown_issuer URL { ... }` or
+// `wellknown_resource URL { ... }` block, read one at a time into a
+// DiscoveryConfig.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "discovery.hpp"
+#include "file.hpp"
+
+namespace wellknown {
+
+class DiscoveryBlock {
+ public:
+  DiscoveryBlock(Role role, std::string identifier);
+
+  // One statement: `name values...;`. Settings of the block (keys,
+  // jwks_path, documents, url_forms, allow_http, relax_required,
+  // metadata_file) may be given once; a registered metadata member by name,
+  // or `extra NAME JSON` for any other member, once per member. Throws
+  // ConfigError naming the statement and the rule.
+  void statement(const std::string& name, const std::vector<std::string>& values,
+                 const FullName& full_name);
+
+  // "wellknown_issuer" or "wellknown_resource": what the operator wrote.
+  const char* directive() const;
+  const DiscoveryConfig& config() const { return config_; }
+  const std::string& key_set() const { return key_set_; }  // empty: none
+
+ private:
+  DiscoveryConfig config_;
+  std::string key_set_;
+  std::vector<std::string> given_;  // settings seen, to refuse repeats
+};
+
+}  // namespace wellknown

@@ -1,0 +1,64 @@
+// What the module answers in one nginx server{}: the issuers and protected
+// resources declared there, assembled into one table from request path to
+// precomputed response.
+#pragma once
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "discovery_block.hpp"
+#include "error.hpp"
+#include "key_sets.hpp"
+#include "response.hpp"
+#include "route_table.hpp"
+
+namespace wellknown {
+
+// What to do with a request, by its path.
+struct Route {
+  enum class Action {
+    Decline,   // not the module's: the server's locations handle it
+    Serve,     // answer with `response`
+    NotFound,  // a discovery path nothing here serves: the module's JSON 404
+  };
+  Action action;
+  const Response* response;  // Serve only
+};
+
+class Server {
+ public:
+  // Starts a wellknown_issuer or wellknown_resource block written at
+  // `origin`. Throws ConfigError if the identifier is already defined in
+  // this server.
+  DiscoveryBlock& open(Role role, const std::string& identifier, Origin origin);
+
+  // Builds every document of every block, now that all key sets are known,
+  // and fills the route table. Throws LocatedError naming the block.
+  std::vector<LocatedWarning> build(const KeySets& key_sets);
+
+  // An exact-match location (`location = PATH`) of this server, after
+  // build(). Returns whom the module serves PATH for: such a location never
+  // runs. Otherwise, if PATH is a discovery path, its requests are left to
+  // the location rather than answered with the JSON 404.
+  std::optional<std::string> exact_location(const std::string& path);
+
+  // The request path: one hash lookup, no allocation.
+  Route route(std::string_view path) const noexcept;
+
+ private:
+  struct Block {
+    DiscoveryBlock block;
+    Origin origin;
+  };
+  std::deque<Block> blocks_;                   // until build(); stable references
+  std::unordered_set<std::string> declared_;  // "issuer URL" / "resource URL"
+  std::deque<Response> responses_;             // stable addresses for the table
+  // A null response: a discovery path an exact-match location claims.
+  RouteTable<const Response*> routes_;
+};
+
+}  // namespace wellknown

@@ -1,0 +1,71 @@
+// ngx_http_wellknown_module: what the adapter's two halves share. The
+// configuration half (ngx_http_wellknown_module.cpp) translates directives
+// into calls to the nginx-free core (src/core) at config load; the request
+// half (ngx_http_wellknown_handler.cpp) picks a precomputed response and
+// hands nginx pointers into it.
+//
+// Every nginx callback is noexcept and catches what the core throws: no C++
+// exception ever crosses into nginx.
+#pragma once
+
+extern "C" {
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+}
+
+#include <string>
+#include <string_view>
+
+#include "core/configuration.hpp"
+
+extern "C" {
+extern ngx_module_t ngx_http_wellknown_module;
+}
+
+struct ngx_http_wellknown_main_conf_t {
+  wellknown::Configuration* configuration;  // freed by a cleanup of the cycle's pool
+  time_t loaded_at;  // Last-Modified: when this configuration was loaded
+  // ... as an HTTP-date (RFC 9110 §5.6.7), formatted once: nginx's header
+  // filter would otherwise format it on every response.
+  u_char last_modified_text[sizeof("Mon, 28 Sep 1970 06:00:00 GMT")];
+  ngx_str_t last_modified;
+};
+
+struct ngx_http_wellknown_srv_conf_t {
+  wellknown::Server* server;  // null: no wellknown_issuer or wellknown_resource here
+};
+
+struct ngx_http_wellknown_loc_conf_t {
+  const wellknown::Response* response;  // set by wellknown_jwks
+  ngx_str_t cache_control;              // empty: no header
+  // wellknown_jwks may name a set defined later in the file; it is resolved
+  // when the http block is complete, and reported at the directive's line.
+  ngx_str_t jwks_name;
+  u_char* jwks_file;
+  ngx_uint_t jwks_line;
+};
+
+namespace ngx_http_wellknown {
+
+// Content handler of a `wellknown_jwks` location.
+ngx_int_t jwks_handler(ngx_http_request_t* r) noexcept;
+
+// Server-rewrite-phase handler: answers the paths of a server's issuers and
+// resources.
+ngx_int_t server_handler(ngx_http_request_t* r) noexcept;
+
+inline std::string to_string(const ngx_str_t& s) {
+  return std::string(reinterpret_cast<const char*>(s.data), s.len);
+}
+
+inline std::string_view to_view(const ngx_str_t& s) {
+  return std::string_view(reinterpret_cast<const char*>(s.data), s.len);
+}
+
+// nginx's view of bytes the core owns; nginx only reads them.
+inline ngx_str_t to_ngx(const std::string& s) {
+  return ngx_str_t{s.size(), reinterpret_cast<u_char*>(const_cast<char*>(s.data()))};
+}
+
+}  // namespace ngx_http_wellknown

@@ -1,0 +1,348 @@
+// The configuration logic the adapter hands nginx's arguments to: block
+// statements (DiscoveryBlock), key sets (key_statement, KeySets) and the
+// assembly of one server's routes (Server).
+#include "core/configuration.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "keys.hpp"
+
+using namespace wellknown;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+std::string identity(const std::string& name) { return name; }
+
+std::string error_of(DiscoveryBlock& b, const std::string& name,
+                     const std::vector<std::string>& values) {
+  try {
+    b.statement(name, values, identity);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// A file in the test's temporary directory, removed at the end of the test.
+struct TempFile {
+  std::string path;
+  explicit TempFile(const std::string& text) {
+    char name[] = "/tmp/wellknown-unit-XXXXXX";
+    int fd = mkstemp(name);
+    if (fd < 0) throw std::runtime_error("mkstemp");
+    close(fd);
+    path = name;
+    std::ofstream(path) << text;
+  }
+  ~TempFile() { std::remove(path.c_str()); }
+};
+
+void minimal_oidc(DiscoveryBlock& b, const std::string& issuer) {
+  b.statement("authorization_endpoint", {issuer + "/authorize"}, identity);
+  b.statement("token_endpoint", {issuer + "/token"}, identity);
+  b.statement("response_types_supported", {"code"}, identity);
+  b.statement("subject_types_supported", {"public"}, identity);
+}
+
+}  // namespace
+
+TEST(DiscoveryBlock, SettingsAndMembers) {
+  DiscoveryBlock b(Role::Issuer, "https://id.example.com/t1");
+  EXPECT_STREQ(b.directive(), "wellknown_issuer");
+  b.statement("keys", {"main"}, identity);
+  b.statement("documents", {"oauth-authorization-server"}, identity);
+  b.statement("url_forms", {"oauth_insert"}, identity);
+  b.statement("allow_http", {"on"}, identity);
+  b.statement("relax_required", {"off"}, identity);
+  b.statement("jwks_path", {"/keys"}, identity);
+  b.statement("scopes_supported", {"openid", "email"}, identity);
+  b.statement("extra", {"mfa_challenge_endpoint", "\"https://id.example.com/mfa\""}, identity);
+  EXPECT_EQ(b.key_set(), "main");
+  const DiscoveryConfig& c = b.config();
+  EXPECT_EQ(c.identifier, "https://id.example.com/t1");
+  EXPECT_EQ(c.documents, std::vector<Document>{Document::AuthorizationServer});
+  EXPECT_FALSE(c.forms.oidc_append);
+  EXPECT_FALSE(c.forms.oidc_insert);
+  EXPECT_TRUE(c.forms.oauth_insert);
+  EXPECT_FALSE(c.forms.oauth_append);
+  EXPECT_TRUE(c.validation.allow_http);
+  EXPECT_FALSE(c.validation.relax_required);
+  EXPECT_EQ(c.jwks_path, "/keys");
+  EXPECT_EQ(c.members.dump(),
+            R"({"scopes_supported":["openid","email"],)"
+            R"("mfa_challenge_endpoint":"https://id.example.com/mfa"})");
+}
+
+TEST(DiscoveryBlock, MetadataFileGoesThroughFullName) {
+  TempFile file(R"({"issuer":"https://id.example.com","scopes_supported":["openid"]})");
+  std::string asked;
+  DiscoveryBlock b(Role::Issuer, "https://id.example.com");
+  b.statement("metadata_file", {"relative.json"}, [&](const std::string& name) {
+    asked = name;
+    return file.path;
+  });
+  EXPECT_EQ(asked, "relative.json");
+  EXPECT_EQ(b.config().base_file, file.path);
+  EXPECT_EQ(b.config().base["scopes_supported"], json({"openid"}));
+  EXPECT_NE(error_of(b, "metadata_file", {file.path}).find("metadata_file is given twice (the first: \"" +
+                                                              file.path + "\")"),
+            std::string::npos);
+}
+
+TEST(DiscoveryBlock, Errors) {
+  struct Case {
+    Role role;
+    std::vector<std::string> before;  // a statement given first ("" for none)
+    std::string name;
+    std::vector<std::string> values;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+      {Role::Issuer, {}, "keys", {}, "keys takes exactly one value"},
+      {Role::Issuer, {}, "keys", {"a", "b"}, "keys takes exactly one value"},
+      {Role::Issuer, {}, "keys", {""}, "keys: the key set name is empty"},
+      {Role::Issuer, {"keys", "a"}, "keys", {"b"}, "keys is given twice"},
+      {Role::Issuer, {}, "documents", {}, "documents needs at least one of"},
+      {Role::Issuer, {}, "documents", {"oauth-protected-resource"},
+       "(for oauth-protected-resource, use wellknown_resource)"},
+      {Role::Issuer, {}, "documents", {"openid-configuration", "openid-configuration"},
+       "documents: \"openid-configuration\" is listed twice"},
+      {Role::Issuer, {}, "url_forms", {}, "url_forms needs at least one of"},
+      {Role::Issuer, {}, "url_forms", {"oidc_prepend"}, "url_forms: unknown form \"oidc_prepend\""},
+      {Role::Issuer, {}, "url_forms", {"oidc_insert", "oidc_insert"},
+       "url_forms: \"oidc_insert\" is listed twice"},
+      {Role::Issuer, {}, "allow_http", {"yes"}, "allow_http takes on or off, not \"yes\""},
+      {Role::Issuer, {}, "metadata_file", {""}, "metadata_file takes one file name"},
+      {Role::Issuer, {}, "extra", {"x"}, "extra takes a member name and a JSON value"},
+      {Role::Issuer, {}, "extra", {"x", "{"}, "extra x"},
+      {Role::Issuer, {"scopes_supported", "openid"}, "scopes_supported", {"email"},
+       "member \"scopes_supported\" is given twice"},
+      {Role::Issuer, {"scopes_supported", "openid"}, "extra", {"scopes_supported", "[]"},
+       "member \"scopes_supported\" is given twice"},
+      {Role::Issuer, {}, "nonsense", {"x"},
+       "unknown statement \"nonsense\": expected keys, jwks_path, documents, url_forms"},
+      {Role::ProtectedResource, {}, "nonsense", {"x"},
+       "unknown statement \"nonsense\": expected keys, jwks_path, allow_http, metadata_file"},
+      {Role::ProtectedResource, {}, "documents", {"openid-configuration"},
+       "documents applies to issuers only"},
+      {Role::ProtectedResource, {}, "url_forms", {"oidc_insert"}, "url_forms applies to issuers only"},
+      {Role::ProtectedResource, {}, "relax_required", {"on"},
+       "relax_required applies to issuers only"},
+  };
+  for (const auto& c : cases) {
+    DiscoveryBlock b(c.role, "https://id.example.com");
+    if (!c.before.empty()) {
+      b.statement(c.before[0], {c.before.begin() + 1, c.before.end()}, identity);
+    }
+    std::string e = error_of(b, c.name, c.values);
+    EXPECT_NE(e.find(c.error), std::string::npos) << c.name << ": got \"" << e << "\"";
+  }
+}
+
+TEST(DiscoveryBlock, ProtectedResourceServesItsOneDocument) {
+  DiscoveryBlock b(Role::ProtectedResource, "https://api.example.com/mcp");
+  EXPECT_STREQ(b.directive(), "wellknown_resource");
+  EXPECT_EQ(b.config().documents, std::vector<Document>{Document::ProtectedResource});
+}
+
+TEST(KeySets, KeyStatementsDefineSealAndShare) {
+  auto ec = testkeys::generate("EC", "P-256");
+  TempFile pem(testkeys::spki(ec.get()));
+  KeySets sets;
+  KeySet& a = sets.define("a");
+  EXPECT_TRUE(key_statement(a.jwks, "key", {"key.pem", "kid=one"},
+                            [&](const std::string&) { return pem.path; })
+                  .empty());
+  sets.seal("a", a);
+  KeySet& b = sets.define("b");
+  key_statement(b.jwks, "key", {pem.path, "kid=one"}, identity);
+  sets.seal("b", b);
+  ASSERT_NE(a.response, nullptr);
+  EXPECT_EQ(a.response, b.response) << "sets with the same bytes share one response";
+  EXPECT_EQ(json::parse(a.response->body)["keys"][0]["kid"], "one");
+  EXPECT_EQ(&sets.get("a"), &a);
+
+  // The same key again under another kid: a warning naming the file.
+  Warnings w = key_statement(b.jwks, "key", {pem.path, "kid=two"}, identity);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].rfind("key \"" + pem.path + "\": ", 0), 0u) << w[0];
+}
+
+TEST(KeySets, Errors) {
+  KeySets sets;
+  auto message = [](auto f) -> std::string {
+    try {
+      f();
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(message([&] { sets.define(""); }), "the key set name is empty");
+  KeySet& a = sets.define("a");
+  EXPECT_EQ(message([&] { sets.define("a"); }), "key set \"a\" is already defined");
+  EXPECT_EQ(message([&] { sets.seal("a", a); }), "key set \"a\" has no keys; add: key FILE;");
+  EXPECT_EQ(message([&] { sets.get("b"); }),
+            "no key set named \"b\"; define it with wellknown_keys b { key FILE; } in the http "
+            "block");
+  EXPECT_NE(message([&] { key_statement(a.jwks, "file", {"x.pem"}, identity); })
+                .find("unknown directive \"file\" in the key set; expected: key FILE"),
+            std::string::npos);
+  EXPECT_EQ(message([&] { key_statement(a.jwks, "key", {}, identity); }),
+            "\"key\" needs a file name: key FILE [OPTION ...];");
+  // Every error names the file, whichever check failed.
+  auto ec = testkeys::generate("EC", "P-256");
+  TempFile pem(testkeys::spki(ec.get()));
+  EXPECT_EQ(message([&] { key_statement(a.jwks, "key", {pem.path, "alg=RS256"}, identity); })
+                .rfind("key \"" + pem.path + "\": ", 0),
+            0u);
+  EXPECT_NE(message([&] { key_statement(a.jwks, "key", {"/nonexistent/k.pem"}, identity); })
+                .find("/nonexistent/k.pem"),
+            std::string::npos);
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto ec = testkeys::generate("EC", "P-256");
+    pem_ = std::make_unique<TempFile>(testkeys::spki(ec.get()));
+    KeySet& k = sets_.define("k");
+    key_statement(k.jwks, "key", {pem_->path}, identity);
+    sets_.seal("k", k);
+  }
+  std::unique_ptr<TempFile> pem_;
+  KeySets sets_;
+};
+
+TEST_F(ServerTest, RoutesEveryFormAndDeclinesTheRest) {
+  Server s;
+  DiscoveryBlock& t1 = s.open(Role::Issuer, "https://id.example.com/t1", {"a.conf", 3});
+  minimal_oidc(t1, "https://id.example.com/t1");
+  t1.statement("keys", {"k"}, identity);
+  DiscoveryBlock& r = s.open(Role::ProtectedResource, "https://id.example.com/mcp", {"a.conf", 9});
+  r.statement("authorization_servers", {"https://id.example.com/t1"}, identity);
+  // The only finding: an EC-only key set lacks RS256 (OIDC Discovery §3).
+  std::vector<LocatedWarning> w = s.build(sets_);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].message.find("lacks RS256"), std::string::npos) << w[0].message;
+
+  for (const char* path : {"/t1/.well-known/openid-configuration",
+                           "/.well-known/openid-configuration/t1",
+                           "/.well-known/oauth-authorization-server/t1",
+                           "/t1/.well-known/oauth-authorization-server", "/t1/jwks.json",
+                           "/.well-known/oauth-protected-resource/mcp"}) {
+    Route route = s.route(path);
+    EXPECT_EQ(route.action, Route::Action::Serve) << path;
+    ASSERT_NE(route.response, nullptr) << path;
+  }
+  EXPECT_EQ(s.route("/t1/jwks.json").response, sets_.get("k").response);
+  EXPECT_EQ(json::parse(s.route("/.well-known/oauth-protected-resource/mcp").response->body)
+                ["resource"],
+            "https://id.example.com/mcp");
+  EXPECT_EQ(s.route("/t2/.well-known/openid-configuration").action, Route::Action::NotFound);
+  EXPECT_EQ(s.route("/t1/").action, Route::Action::Decline);
+  EXPECT_EQ(s.route("/").action, Route::Action::Decline);
+
+  // An exact-match location at a path served here never runs; at another
+  // discovery path it keeps its requests.
+  EXPECT_EQ(s.exact_location("/t1/jwks.json"), "issuer \"https://id.example.com/t1\" (key set)");
+  EXPECT_EQ(s.exact_location("/t2/.well-known/openid-configuration"), std::nullopt);
+  EXPECT_EQ(s.route("/t2/.well-known/openid-configuration").action, Route::Action::Decline);
+  EXPECT_EQ(s.exact_location("/status"), std::nullopt);
+  EXPECT_EQ(s.route("/status").action, Route::Action::Decline);
+}
+
+TEST_F(ServerTest, RepeatedIdentifier) {
+  Server s;
+  s.open(Role::Issuer, "https://id.example.com", {"a.conf", 1});
+  s.open(Role::ProtectedResource, "https://id.example.com", {"a.conf", 2});  // another kind
+  try {
+    s.open(Role::Issuer, "https://id.example.com", {"a.conf", 3});
+    FAIL() << "a repeated issuer was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "issuer \"https://id.example.com\" is already defined in this server");
+  }
+}
+
+TEST_F(ServerTest, ErrorsNameTheBlockAndItsOrigin) {
+  auto located = [](Server& s, const KeySets& sets) -> std::pair<std::string, Origin> {
+    try {
+      s.build(sets);
+    } catch (const LocatedError& e) {
+      return {e.what(), e.origin()};
+    }
+    return {"", {}};
+  };
+  {
+    Server s;
+    DiscoveryBlock& b = s.open(Role::Issuer, "https://id.example.com", {"a.conf", 7});
+    minimal_oidc(b, "https://id.example.com");
+    b.statement("keys", {"missing"}, identity);
+    auto [message, origin] = located(s, sets_);
+    EXPECT_EQ(message,
+              "wellknown_issuer \"https://id.example.com\": no key set named \"missing\"; define "
+              "it with wellknown_keys missing { key FILE; } in the http block");
+    EXPECT_EQ(origin.file, "a.conf");
+    EXPECT_EQ(origin.line, 7u);
+  }
+  {
+    // Two issuers at one path: the second block is named.
+    Server s;
+    DiscoveryBlock& a = s.open(Role::Issuer, "https://id.example.com/t1", {"a.conf", 1});
+    minimal_oidc(a, "https://id.example.com/t1");
+    a.statement("keys", {"k"}, identity);
+    DiscoveryBlock& b = s.open(Role::Issuer, "https://id.example.com/t1/", {"a.conf", 2});
+    minimal_oidc(b, "https://id.example.com/t1/");
+    b.statement("keys", {"k"}, identity);
+    auto [message, origin] = located(s, sets_);
+    EXPECT_NE(message.find("wellknown_issuer \"https://id.example.com/t1/\": path \""),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("is already served for issuer \"https://id.example.com/t1\""),
+              std::string::npos)
+        << message;
+    EXPECT_EQ(origin.line, 2u);
+  }
+  {
+    // A given jwks_uri on this origin naming another issuer's key set.
+    Server s;
+    DiscoveryBlock& a = s.open(Role::Issuer, "https://id.example.com/a", {"a.conf", 1});
+    minimal_oidc(a, "https://id.example.com/a");
+    a.statement("keys", {"k"}, identity);
+    DiscoveryBlock& b = s.open(Role::ProtectedResource, "https://id.example.com/b", {"a.conf", 5});
+    b.statement("jwks_uri", {"https://ID.example.com:443/a/jwks.json"}, identity);
+    auto [message, origin] = located(s, sets_);
+    EXPECT_EQ(message,
+              "wellknown_resource \"https://id.example.com/b\": jwks_uri names \"/a/jwks.json\", "
+              "which this server serves for issuer \"https://id.example.com/a\" (key set)");
+    EXPECT_EQ(origin.line, 5u);
+  }
+}
+
+TEST_F(ServerTest, WarningsNameTheBlockAndItsOrigin) {
+  Server s;
+  DiscoveryBlock& b = s.open(Role::Issuer, "https://id.example.com/", {"b.conf", 4});
+  minimal_oidc(b, "https://id.example.com/");
+  b.statement("keys", {"k"}, identity);
+  std::vector<LocatedWarning> w = s.build(sets_);
+  ASSERT_FALSE(w.empty());
+  for (const auto& x : w) {
+    EXPECT_EQ(x.message.rfind("wellknown_issuer \"https://id.example.com/\": ", 0), 0u) << x.message;
+    EXPECT_EQ(x.origin.file, "b.conf");
+    EXPECT_EQ(x.origin.line, 4u);
+  }
+}
+
+TEST(Configuration, ErrorResponses) {
+  Configuration c;
+  EXPECT_EQ(json::parse(c.not_found().body)["error"], "not_found");
+  EXPECT_EQ(json::parse(c.method_not_allowed().body)["error"], "method_not_allowed");
+  Server& a = c.add_server();
+  Server& b = c.add_server();
+  EXPECT_NE(&a, &b);
+}
