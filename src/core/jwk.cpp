@@ -45,8 +45,11 @@ std::string bn_padded(const BIGNUM* bn, size_t width) {
 }
 
 // Algorithm families, RFC 7518 §3.1 (JWS) and §4.1 (JWE), RFC 8037 §3.1,
-// RFC 9864 §2 (fully-specified Ed25519 and Ed448). Built on demand (config
-// load only): the module keeps no static C++ objects across reloads.
+// RFC 9864 §2 (fully-specified Ed25519 and Ed448). Built on demand, at
+// config load only. (The module's only process-lifetime objects are
+// OpenSSL handles fetched once: decoders in key_file.cpp, the SHA-256
+// digest in encoding.cpp. They hold no configuration, so they are the same
+// for every generation, and are freed at exit.)
 using Names = std::vector<std::string>;
 
 struct TypeRules {
