@@ -7,6 +7,7 @@ installs it): the scale run writes tens of thousands of key files, which one
 openssl process per key would take minutes to write.
 """
 
+import datetime
 import hashlib
 import os
 import platform
@@ -16,6 +17,13 @@ import socket
 import subprocess
 import sys
 import time
+
+try:  # Debian's python3-cryptography; missing, it is reported when keys are made
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+except ImportError:
+    x509 = None
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NGINX = os.environ.get("NGINX_BIN", "/usr/sbin/nginx")
@@ -148,18 +156,13 @@ def nginx_cmd(prefix, *args):
 # ------------------------------------------------------------------ keys
 
 def _crypto():
-    try:
-        from cryptography import x509
-        from cryptography.hazmat.primitives import hashes, serialization
-        from cryptography.hazmat.primitives.asymmetric import ec, rsa
-    except ImportError:
+    if x509 is None:
         die("python3-cryptography is missing (make deps installs it)")
-    return x509, hashes, serialization, ec, rsa
 
 
 def new_key(kind):
     """A fresh private key: "rsa2048" or "p256"."""
-    _, _, _, ec, rsa = _crypto()
+    _crypto()
     if kind == "rsa2048":
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
     if kind == "p256":
@@ -168,27 +171,25 @@ def new_key(kind):
 
 
 def key_pem(key, fmt="pkcs8"):
-    """KEY as PEM: pkcs8 "PRIVATE KEY", sec1/pkcs1 ("EC PRIVATE KEY", "RSA
-    PRIVATE KEY", the traditional form) or spki "PUBLIC KEY"."""
-    _, _, ser, _, _ = _crypto()
+    """KEY as PEM: pkcs8 "PRIVATE KEY", sec1 ("EC PRIVATE KEY"; "RSA PRIVATE
+    KEY" for RSA: the traditional form) or spki "PUBLIC KEY"."""
     if fmt == "spki":
-        return key.public_key().public_bytes(ser.Encoding.PEM,
-                                             ser.PublicFormat.SubjectPublicKeyInfo)
-    form = ser.PrivateFormat.PKCS8 if fmt == "pkcs8" else ser.PrivateFormat.TraditionalOpenSSL
-    return key.private_bytes(ser.Encoding.PEM, form, ser.NoEncryption())
+        return key.public_key().public_bytes(serialization.Encoding.PEM,
+                                             serialization.PublicFormat.SubjectPublicKeyInfo)
+    form = serialization.PrivateFormat.PKCS8 if fmt == "pkcs8" else \
+        serialization.PrivateFormat.TraditionalOpenSSL
+    return key.private_bytes(serialization.Encoding.PEM, form, serialization.NoEncryption())
 
 
 def load_key(path):
-    _, _, ser, _, _ = _crypto()
+    _crypto()
     with open(path, "rb") as f:
-        return ser.load_pem_private_key(f.read(), None)
+        return serialization.load_pem_private_key(f.read(), None)
 
 
 def self_signed_pem(key, cn, days=3650):
     """A self-signed CA certificate for KEY, with the extensions `openssl req
     -x509` gives by default (subject and authority key identifiers, CA:true)."""
-    x509, hashes, ser, _, _ = _crypto()
-    import datetime
     name = x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, cn)])
     now = datetime.datetime.now(datetime.timezone.utc)
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
@@ -200,7 +201,7 @@ def self_signed_pem(key, cn, days=3650):
                            critical=False)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .sign(key, hashes.SHA256()))
-    return cert.public_bytes(ser.Encoding.PEM)
+    return cert.public_bytes(serialization.Encoding.PEM)
 
 
 def write_pem(path, data):
