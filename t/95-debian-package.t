@@ -73,7 +73,12 @@ END {
     local $?;
     stop_nginx() if $prefix;
     if ($installed && package_status() ne 'not-installed') {
-        my ($rc, $out) = run('dpkg', '--purge', PACKAGE);
+        my ($rc, $out);
+        for (1 .. 10) {  # another dpkg or apt may hold the lock for a while
+            ($rc, $out) = run('dpkg', '--purge', PACKAGE);
+            last unless $rc && $out =~ /\block/i;
+            sleep 3;
+        }
         print STDERR "# END: dpkg --purge failed:\n$out" if $rc;
     }
     if ($policy_written) {
