@@ -80,6 +80,7 @@ test: deps
 
 # Sanitizers, valgrind and fuzzing: test-asan, test-valgrind, fuzz.
 include mk/hardening.mk
+include mk/debian.mk
 
 # ---------------------------------------------------------------- bench
 

@@ -2,17 +2,15 @@
 """Request-path cost of ngx_http_wellknown_module against nginx's own floor.
 
 Run it through bench/bench.sh (or `make bench`); the header comment there
-documents usage, the configurations and the method. Debian's python3 only
-(standard library), plus valgrind, wrk, taskset, openssl and nginx.
+documents usage, the configurations and the method. Debian's python3 and
+python3-cryptography, plus valgrind, wrk, taskset and nginx; bench/common.py
+holds what this and bench/scale.py share.
 """
 
 import argparse
-import glob
 import gzip
-import hashlib
 import json
 import os
-import platform
 import re
 import shutil
 import socket
@@ -22,131 +20,37 @@ import sys
 import time
 import zlib
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NGINX = os.environ.get("NGINX_BIN", "/usr/sbin/nginx")
-MODULE_SRC = os.environ.get("MODULE", os.path.join(ROOT, "build", "ngx_http_wellknown_module.so"))
-MODULE_NAME = "ngx_http_wellknown_module.so"
+from common import (NGINX, ROOT, T_START, die, free_ports, key_pem, load_key, log, machine,
+                    new_key, new_prefix, nginx_cmd, report_head, run, self_signed_pem,
+                    snapshot_module, temp_path_lines, write_conf, write_pem)
+
 VARIANTS = ("a", "b", "c")
 VLABEL = {"a": "(a) module", "b": "(b) return", "c": "(c) static", "a1": "module, 1 issuer"}
 TENANT_HOST = "https://id.example.com"
-T_START = time.time()
-
-
-def log(msg):
-    print(f"[bench {time.time() - T_START:6.1f}s] {msg}", file=sys.stderr, flush=True)
-
-
-def die(msg):
-    log("ERROR: " + msg)
-    sys.exit(1)
 
 
 # ------------------------------------------------------------------ setup
 
-def snapshot_module(out):
-    """Copies the module once at the start; waits (bounded) while it is
-    missing, being rewritten, or not loadable (a concurrent rebuild)."""
-    dst = os.path.join(out, MODULE_NAME)
-    for attempt in range(30):
-        try:
-            st = os.stat(MODULE_SRC)
-        except FileNotFoundError:
-            log(f"{MODULE_SRC} missing (a rebuild?); waiting 10 s [{attempt + 1}/30]")
-            time.sleep(10)
-            continue
-        if time.time() - st.st_mtime < 3:  # the linker may still be writing it
-            time.sleep(3)
-            continue
-        shutil.copy2(MODULE_SRC, dst + ".tmp")
-        st2 = os.stat(MODULE_SRC)
-        if (st2.st_mtime, st2.st_size) != (st.st_mtime, st.st_size):
-            continue
-        os.replace(dst + ".tmp", dst)
-        with open(dst, "rb") as f:
-            digest = hashlib.sha256(f.read()).hexdigest()
-        return dst, {"path": MODULE_SRC, "sha256": digest[:16], "size": st.st_size,
-                     "mtime": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(st.st_mtime))}
-    die(f"could not get a stable copy of {MODULE_SRC}")
-
-
-def run(cmd, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, **kw)
-
-
 def ensure_keys(kdir):
-    """The bench key sets, generated once with the openssl CLI and cached:
-    jwks: 3 RSA-2048 + 2 EC P-256 keys (a JWKS that fits in a `return`
-    string, whose tokens nginx caps at 4 KB); x5c: the same 3 RSA keys as
-    self-signed certificates (x5c, x5t#S256) + the 2 EC keys."""
+    """The bench key sets, generated once and cached: jwks: 3 RSA-2048 +
+    2 EC P-256 keys (a JWKS that fits in a `return` string, whose tokens
+    nginx caps at 4 KB); x5c: the same 3 RSA keys as self-signed
+    certificates (x5c, x5t#S256) + the 2 EC keys."""
     os.makedirs(kdir, exist_ok=True)
     made = 0
+    for kind, names in (("rsa2048", ("rsa-1", "rsa-2", "rsa-3")), ("p256", ("ec-1", "ec-2"))):
+        for name in names:
+            key = os.path.join(kdir, f"{name}.pem")
+            if not os.path.exists(key):
+                write_pem(key, key_pem(new_key(kind)))
+                made += 1
     for i in (1, 2, 3):
-        key = os.path.join(kdir, f"rsa-{i}.pem")
-        cert = os.path.join(kdir, f"rsa-{i}-cert.pem")
-        if not os.path.exists(key):
-            p = run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
-                     "-out", key + ".tmp"])
-            if p.returncode:
-                die("openssl genpkey: " + p.stderr)
-            os.replace(key + ".tmp", key)
-            made += 1
+        key, cert = os.path.join(kdir, f"rsa-{i}.pem"), os.path.join(kdir, f"rsa-{i}-cert.pem")
         if not os.path.exists(cert):
-            p = run(["openssl", "req", "-x509", "-new", "-key", key, "-days", "3650",
-                     "-subj", f"/CN=bench signing key {i}", "-out", cert + ".tmp"])
-            if p.returncode:
-                die("openssl req: " + p.stderr)
-            with open(cert + ".tmp", "a") as f, open(key) as k:
-                f.write(k.read())  # certificate followed by its private key
-            os.replace(cert + ".tmp", cert)
-    for i in (1, 2):
-        key = os.path.join(kdir, f"ec-{i}.pem")
-        if not os.path.exists(key):
-            p = run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
-                     "ec_paramgen_curve:P-256", "-out", key + ".tmp"])
-            if p.returncode:
-                die("openssl genpkey: " + p.stderr)
-            os.replace(key + ".tmp", key)
-            made += 1
-    for f in glob.glob(os.path.join(kdir, "*.pem")):
-        os.chmod(f, 0o644)  # workers may run as nobody
+            k = load_key(key)  # the certificate, followed by its private key
+            write_pem(cert, self_signed_pem(k, f"bench signing key {i}") + key_pem(k))
     if made:
         log(f"generated {made} keys in {kdir}")
-
-
-def free_ports(n):
-    socks, ports = [], []
-    for _ in range(n):
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-        ports.append(s.getsockname()[1])
-    for s in socks:
-        s.close()
-    return ports
-
-
-def machine():
-    cpu = "?"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as f:
-        mem_kb = int(f.readline().split()[1])
-    ngx = run([NGINX, "-V"]).stderr
-    ver = (re.search(r"nginx version: (\S+)", ngx) or [None, "?"])[1]
-    built = (re.search(r"built with (OpenSSL [^\n(]+)", ngx) or [None, "?"])[1].strip()
-    ossl = run(["openssl", "version"]).stdout.strip()
-    vg = run(["valgrind", "--version"]).stdout.strip() if shutil.which("valgrind") else "absent"
-    wrk = "absent"
-    if shutil.which("wrk"):
-        w = run(["wrk", "--version"])
-        wrk = ((w.stdout + w.stderr).split("[")[0]).strip()
-    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gib": round(mem_kb / 1048576, 1),
-            "kernel": platform.release(), "nginx": ver, "nginx_built_with": built,
-            "openssl": ossl, "valgrind": vg, "wrk": wrk,
-            "loadavg": open("/proc/loadavg").read().split()[:3]}
 
 
 # ------------------------------------------------------------------ HTTP client
@@ -221,8 +125,7 @@ def wait_port(port, proc=None, timeout=300):
 # ------------------------------------------------------------------ configurations
 
 def http_block(prefix, body, module=None, extra_main=""):
-    tmp = "\n".join(f"    {t}_temp_path {prefix}/tmp/{t};"
-                    for t in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    tmp = temp_path_lines(prefix)
     load = f"load_module {module};\n" if module else ""
     return f"""# generated by bench/bench.py
 {load}master_process off;
@@ -245,7 +148,7 @@ http {{
 """
 
 
-SEED003 = """            documents openid-configuration;
+AUTH0_OIDC_METADATA = """            documents openid-configuration;
             authorization_endpoint https://signin.altostrat.io/authorize;
             token_endpoint https://signin.altostrat.io/oauth/token;
             device_authorization_endpoint https://signin.altostrat.io/oauth/device/code;
@@ -282,9 +185,9 @@ def tenant_issuer(iss, indent="        "):
 
 
 def module_config(prefix, module, kdir, ports, tenants, tenant_idx):
-    """(a): a server with the seed 001/003 issuer (root issuer: discovery
-    document and /.well-known/jwks.json, both answered in the server-rewrite
-    phase) and a wellknown_jwks location; a server without issuers with
+    """(a): a server with the issuer of an OpenID Provider fronted by Auth0
+    on a custom domain (root issuer: discovery document and
+    /.well-known/jwks.json, both answered in the server-rewrite phase) and a wellknown_jwks location; a server without issuers with
     wellknown_jwks locations (README's first example), for the JWKS and for
     one with x5c; a server with `tenants` path issuers, and one with only
     the measured tenant."""
@@ -301,7 +204,7 @@ def module_config(prefix, module, kdir, ports, tenants, tenant_idx):
         server_name localhost;
         wellknown_issuer https://signin.altostrat.io/ {{
             keys jwks;
-{SEED003}        }}
+{AUTH0_OIDC_METADATA}        }}
         location = /protocol/openid-connect/certs {{ wellknown_jwks jwks; }}
     }}
     server {{
@@ -345,6 +248,12 @@ def nginx_quote(data):
 OWN_HEADERS = {"server", "date", "content-length", "connection", "content-type"}
 
 
+def server_head(port):
+    """The opening lines of a (b) or (c) server block."""
+    return ["    server {", f"        listen 127.0.0.1:{port};", "        server_name localhost;",
+            "        default_type application/json;"]
+
+
 def return_config(prefix, cases, ports):
     """(b): one server per case, `location = PATH { add_header ...; return ...; }`
     with the module's body and response headers."""
@@ -354,9 +263,7 @@ def return_config(prefix, cases, ports):
         if c.get("b") is None:
             continue
         spec = c["b"]
-        lines = [f"    server {{", f"        listen 127.0.0.1:{ports[c['name']]};",
-                 "        server_name localhost;", "        default_type application/json;",
-                 f"        location = {c['path']} {{"]
+        lines = server_head(ports[c["name"]]) + [f"        location = {c['path']} {{"]
         for k, v in spec["headers"]:
             lines.append(f"            add_header {k} '{v}';")
         if spec["status"] == 304:
@@ -384,8 +291,7 @@ def static_config(prefix, cases, ports, files):
         if c.get("c") is None:
             continue
         spec = c["c"]
-        lines = [f"    server {{", f"        listen 127.0.0.1:{ports[c['name']]};",
-                 "        server_name localhost;", "        default_type application/json;"]
+        lines = server_head(ports[c["name"]])
         if spec.get("root"):
             lines.append(f"        root {spec['root']};")
             lines.append("        location / {")
@@ -402,23 +308,6 @@ def static_config(prefix, cases, ports, files):
     return http_block(prefix, "\n".join(body))
 
 
-def new_prefix(out, name):
-    prefix = os.path.join(out, name)
-    if os.path.isdir(prefix):
-        shutil.rmtree(prefix)
-    for d in ("logs", "tmp"):
-        os.makedirs(os.path.join(prefix, d), exist_ok=True)
-    os.chmod(prefix, 0o755)
-    return prefix
-
-
-def write_conf(prefix, text):
-    path = os.path.join(prefix, "nginx.conf")
-    with open(path, "wb") as f:
-        f.write(text if isinstance(text, bytes) else text.encode())
-    return path
-
-
 # ------------------------------------------------------------------ nginx processes
 
 class Server:
@@ -429,10 +318,9 @@ class Server:
     def __init__(self, prefix, port, callgrind=None, cpu=None, instr_at_start=False):
         self.prefix = prefix
         self.port = port
-        self.conf = os.path.join(prefix, "nginx.conf")
         self.cg_base = callgrind
         self.dumps = 0
-        cmd = [NGINX, "-p", prefix + "/", "-c", self.conf]
+        cmd = nginx_cmd(prefix)
         if callgrind:
             cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={callgrind}",
                    "--instr-atstart=" + ("yes" if instr_at_start else "no"),
@@ -467,7 +355,7 @@ class Server:
 
     def stop(self):
         if self.proc.poll() is None:
-            run([NGINX, "-p", self.prefix + "/", "-c", self.conf, "-s", "stop"])
+            run(nginx_cmd(self.prefix, "-s", "stop"))
             try:
                 self.proc.wait(timeout=120)
             except subprocess.TimeoutExpired:
@@ -506,7 +394,7 @@ def prepare(args, out, module, kdir):
     tenants = args.tenants
     t_idx = tenants // 2 if tenants else 0
     ports = dict(zip(("main", "plain", "tenants", "tenant1"), free_ports(4)))
-    pa = new_prefix(out, "a")
+    pa = new_prefix(os.path.join(out, "a"))
     write_conf(pa, module_config(pa, module, kdir, ports, tenants, t_idx))
     t0 = time.time()
     srv = Server(pa, ports["main"])
@@ -526,7 +414,7 @@ def prepare(args, out, module, kdir):
         ("jwks-loc", "JWKS 200 (wellknown_jwks location)", "plain", "/.well-known/jwks.json", []),
         ("jwks-loc-iss", "JWKS 200 (location, server w/ issuer)", "main",
          "/protocol/openid-connect/certs", []),
-        ("disc", "discovery 200 (seed 003)", "main", "/.well-known/openid-configuration", []),
+        ("disc", "discovery 200 (Auth0 OpenID Provider)", "main", "/.well-known/openid-configuration", []),
         ("disc-304", "discovery 304 If-None-Match", "main", "/.well-known/openid-configuration",
          "inm"),
         ("disc-gzip", "discovery 200 gzip", "main", "/.well-known/openid-configuration", gz),
@@ -660,7 +548,7 @@ def prepare(args, out, module, kdir):
     # (b) and (c) configurations, then a native check of what they send
     bports = dict(zip([c["name"] for c in cases], free_ports(len(cases))))
     cports = dict(zip([c["name"] for c in cases], free_ports(len(cases))))
-    pb, pc = new_prefix(out, "b"), new_prefix(out, "c-prefix")
+    pb, pc = new_prefix(os.path.join(out, "b")), new_prefix(os.path.join(out, "c-prefix"))
     write_conf(pb, return_config(pb, cases, bports))
     write_conf(pc, static_config(pc, cases, cports, None))
     for c in cases:
@@ -1012,15 +900,8 @@ def fmt_ratio(c, v):
 
 
 def report(args, out, mach, mod, cases, wrk, prof, meta, elapsed):
-    lines = []
+    lines = report_head("request cost (make bench / bench/bench.sh)", mach, mod)
     w = lines.append
-    w("ngx_http_wellknown_module request cost (make bench / bench/bench.sh)")
-    w(f"date      {time.strftime('%Y-%m-%d %H:%M:%S %z')}")
-    w(f"machine   nproc={mach['nproc']}  cpu={mach['cpu']}  ram={mach['ram_gib']} GiB  "
-      f"kernel={mach['kernel']}  loadavg at start {' '.join(mach['loadavg'])}")
-    w(f"software  nginx {mach['nginx']} (built with {mach['nginx_built_with']}), {mach['openssl']}, "
-      f"{mach['valgrind']}, {mach['wrk']}")
-    w(f"module    {mod['path']}  sha256={mod['sha256']}  mtime={mod['mtime']}")
     w("")
     w(f"Instructions per request (callgrind Ir, deterministic): one nginx process per variant "
       f"(master_process off), one keep-alive connection, (Ir[{args.n2} requests] - "
@@ -1040,9 +921,9 @@ def report(args, out, mach, mod, cases, wrk, prof, meta, elapsed):
             w(f"| {'  same tenant, server with 1 issuer':40s} | {'':>6} | "
               f"{sig3(c['ir']['a1']):>10,.0f} | {'':>10} | {'':>10} | {'':>7} | {'':>7} |")
     w("")
-    # Issue 4's budget names the JWKS, a discovery document and a tenant
-    # document (the issuer routes); the wellknown_jwks location forms answer
-    # in the content phase, after access checks, and are held to the
+    # The request-path budget names the JWKS, a discovery document and a
+    # tenant document (the issuer routes); the wellknown_jwks location forms
+    # answer in the content phase, after access checks, and are held to the
     # t/90-cost.t guard (1.05x) instead.
     for label, names, limit in (
             (f"Budget (module <= 1.00x of (b) for JWKS, discovery, tenant among {args.tenants:,})",
@@ -1164,7 +1045,7 @@ def main():
         args.cases, args.tenants, args.no_wrk = "jwks,jwks-loc,disc", 0, True
     if args.n2 <= args.n1:
         die("--n2 must exceed --n1")
-    for tool in ("valgrind", "callgrind_control", "callgrind_annotate", "openssl"):
+    for tool in ("valgrind", "callgrind_control", "callgrind_annotate"):
         if not shutil.which(tool):
             die(f"{tool} is missing (make bench-deps installs valgrind and wrk)")
     os.umask(0o022)  # generated files readable by nginx whoever it runs as
@@ -1172,7 +1053,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     mach = machine()
     module, mod = snapshot_module(out)
-    log(f"module {mod['path']} sha256={mod['sha256']} mtime={mod['mtime']}")
+    log(f"module {mod['path']} sha256={mod['sha256'][:16]} mtime={mod['mtime']}")
     kdir = os.path.abspath(args.keys or os.path.join(out, "keys"))
     ensure_keys(kdir)
     prefixes, cases, meta = prepare(args, out, module, kdir)

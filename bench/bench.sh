@@ -1,6 +1,7 @@
 #!/bin/bash
 # Request-path cost of ngx_http_wellknown_module against nginx's own fastest
-# response path (issue 4). `make bench` runs it; so can you, from anywhere:
+# response path (the budget: the module at most 1.00x of nginx's `return` of
+# the same bytes). `make bench` runs it; so can you, from anywhere:
 #
 #   bench/bench.sh [--no-wrk] [--tenants 10000] [--n1 200 --n2 2200]
 #                  [--wrk-rounds 3 --wrk-duration 2 --wrk-connections 8]
@@ -14,9 +15,10 @@
 #   env NGINX_BIN  nginx (default /usr/sbin/nginx)
 #   --scale        afterwards also run bench/scale.sh (config-load scale)
 #
-# Needs Debian's python3 (standard library only), valgrind (callgrind,
-# callgrind_control, callgrind_annotate), wrk, taskset, openssl; `make bench`
-# installs valgrind and wrk with apt-get when missing.
+# Needs Debian's python3 and python3-cryptography (keys; `make deps` installs
+# it), valgrind (callgrind, callgrind_control, callgrind_annotate), wrk,
+# taskset; `make bench` installs valgrind and wrk with apt-get when missing.
+# bench/common.py holds what this and bench/scale.sh share.
 #
 # Three variants of the same response, each an nginx with `master_process off;
 # daemon off;` (one process), generated under build/bench/{a,b,c-prefix}:
@@ -45,7 +47,8 @@
 #               { wellknown_jwks jwks; }` in a server without issuers (README)
 #   jwks-loc-iss  a wellknown_jwks location in a server that also has an issuer
 #               (/protocol/openid-connect/certs, as the demo)
-#   disc, disc-304, disc-gzip   the seed 003 discovery document (root issuer)
+#   disc, disc-304, disc-gzip   the discovery document of an OpenID Provider
+#               fronted by Auth0 on a custom domain (root issuer)
 #   tenant      /tenantNNNN/.well-known/openid-configuration of issuer N/2 among
 #               --tenants path issuers in one server (all share one key set);
 #               the same tenant from a server with that one issuer is printed

@@ -6,32 +6,25 @@ the exact configuration scheme. Only Debian's python3 and python3-cryptography.
 """
 
 import argparse
-import hashlib
 import json
 import os
-import platform
 import re
 import shutil
 import signal
 import socket
 import statistics
 import subprocess
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import (MODULE_NAME, ROOT, die, free_ports, key_pem, load_key, log, machine,
+                    new_key, new_prefix, nginx_cmd, report_head, run, snapshot_module,
+                    temp_path_lines, write_conf, write_pem)
+
 OUT = os.path.join(ROOT, "build", "scale")
 KEYS = os.path.join(OUT, "keys")  # PKCS#8 originals; other formats in keys-<format>
 KEY_FORMATS = ("pkcs8", "sec1", "spki")
-NGINX = os.environ.get("NGINX_BIN", "/usr/sbin/nginx")
-MODULE_SRC = os.environ.get("MODULE", os.path.join(ROOT, "build", "ngx_http_wellknown_module.so"))
-MODULE_NAME = "ngx_http_wellknown_module.so"
 TIME = "/usr/bin/time"
 HOST = "https://id.example.com"
-
-
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------ setup
@@ -40,41 +33,12 @@ def ensure_time():
     if os.access(TIME, os.X_OK):
         return
     log("/usr/bin/time is missing; checking the time package")
-    have = subprocess.run(["dpkg-query", "-W", "-f=${Status}", "time"],
-                          capture_output=True, text=True)
-    if "install ok installed" not in have.stdout:
+    if "install ok installed" not in run(["dpkg-query", "-W", "-f=${Status}", "time"]).stdout:
         if os.geteuid() != 0:
-            sys.exit("install the `time` package (apt-get install time) and rerun")
+            die("install the `time` package (apt-get install time) and rerun")
         subprocess.run(["apt-get", "install", "-y", "time"], check=True)
     if not os.access(TIME, os.X_OK):
-        sys.exit("/usr/bin/time still missing")
-
-
-def snapshot_module():
-    """Copies the module once; waits (bounded) if it is missing or being rewritten."""
-    dst = os.path.join(OUT, MODULE_NAME)
-    for attempt in range(20):
-        try:
-            st = os.stat(MODULE_SRC)
-        except FileNotFoundError:
-            log(f"{MODULE_SRC} missing (a rebuild?); waiting 30 s [{attempt + 1}/20]")
-            time.sleep(30)
-            continue
-        age = time.time() - st.st_mtime
-        if age < 5:  # the linker may still be writing it
-            time.sleep(5)
-            continue
-        tmp = dst + ".tmp"
-        shutil.copy2(MODULE_SRC, tmp)
-        st2 = os.stat(MODULE_SRC)
-        if (st2.st_mtime, st2.st_size) != (st.st_mtime, st.st_size):
-            continue  # changed while copying
-        os.replace(tmp, dst)
-        with open(dst, "rb") as f:
-            digest = hashlib.sha256(f.read()).hexdigest()
-        return dst, {"path": MODULE_SRC, "sha256": digest, "size": st.st_size,
-                     "mtime": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(st.st_mtime))}
-    sys.exit(f"could not get a stable copy of {MODULE_SRC}")
+        die("/usr/bin/time still missing")
 
 
 def key_dir(fmt):
@@ -86,58 +50,21 @@ def ensure_keys(n_own, fmt):
 
     The PKCS#8 files in build/scale/keys are the keys; sec1 ("EC PRIVATE KEY")
     and spki ("PUBLIC KEY") are the same keys re-encoded into keys-<format>."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    os.makedirs(KEYS, exist_ok=True)
     names = ["shared-a.pem", "shared-b.pem"]
     for i in range(n_own):
         names += [f"own-{i:05d}-a.pem", f"own-{i:05d}-b.pem"]
-    made = 0
-    for name in names:
-        path = os.path.join(KEYS, name)
-        if os.path.exists(path):
-            continue
-        pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption())
-        tmp = path + ".tmp"
-        with open(tmp, "wb") as f:
-            f.write(pem)
-        os.replace(tmp, path)
-        made += 1
-    if made:
-        log(f"generated {made} EC P-256 keys in {KEYS}")
-    if fmt == "pkcs8":
-        return
-    os.makedirs(key_dir(fmt), exist_ok=True)
-    made = 0
-    for name in names:
-        path = os.path.join(key_dir(fmt), name)
-        if os.path.exists(path):
-            continue
-        with open(os.path.join(KEYS, name), "rb") as f:
-            key = serialization.load_pem_private_key(f.read(), None)
-        if fmt == "sec1":
-            pem = key.private_bytes(serialization.Encoding.PEM,
-                                    serialization.PrivateFormat.TraditionalOpenSSL,
-                                    serialization.NoEncryption())
-        else:
-            pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                serialization.PublicFormat.SubjectPublicKeyInfo)
-        with open(path + ".tmp", "wb") as f:
-            f.write(pem)
-        os.replace(path + ".tmp", path)
-        made += 1
-    if made:
-        log(f"wrote {made} {fmt} copies in {key_dir(fmt)}")
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    for d, f in ((KEYS, "pkcs8"), (key_dir(fmt), fmt)):
+        os.makedirs(d, exist_ok=True)
+        made = 0
+        for name in names:
+            path = os.path.join(d, name)
+            if os.path.exists(path):
+                continue
+            key = new_key("p256") if f == "pkcs8" else load_key(os.path.join(KEYS, name))
+            write_pem(path, key_pem(key, f))
+            made += 1
+        if made:
+            log(f"wrote {made} EC P-256 keys ({f}) in {d}")
 
 
 # ------------------------------------------------------------------ config
@@ -148,23 +75,15 @@ def tenant(i, n):
 
 def write_prefix(name, module, n, issuers, fmt):
     """Writes build/scale/<name>/ for n issuers; issuers=False writes only the key sets."""
-    prefix = os.path.join(OUT, name)
-    for d in ("logs", "tmp", "modules"):
-        os.makedirs(os.path.join(prefix, d), exist_ok=True)
-    os.chmod(prefix, 0o755)
+    prefix = new_prefix(os.path.join(OUT, name), "modules")
     shutil.copy2(module, os.path.join(prefix, "modules", MODULE_NAME))
-    for f in ("logs/error.log", "logs/access.log", "logs/nginx.pid"):
-        try:
-            os.unlink(os.path.join(prefix, f))
-        except FileNotFoundError:
-            pass
-    port = free_port()
+    port = free_ports(1)[0]
     n_own = n // 2
     kd = key_dir(fmt)
     out = []
     w = out.append
-    w(f"# generated by bench/scale.sh: {n} issuers" + ("" if issuers else " (key sets only, no issuer)")
-      + f", {fmt} key files")
+    w(f"# generated by bench/scale.sh: {n} issuers"
+      + ("" if issuers else " (key sets only, no issuer)") + f", {fmt} key files")
     w(f"load_module modules/{MODULE_NAME};")
     w("pid logs/nginx.pid;")
     w("error_log logs/error.log warn;")
@@ -172,8 +91,7 @@ def write_prefix(name, module, n, issuers, fmt):
     w("events { worker_connections 256; }")
     w("http {")
     w("    access_log logs/access.log;")
-    for t in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        w(f"    {t}_temp_path tmp/{t};")
+    w(temp_path_lines(prefix))
     if n > 0:
         w("    wellknown_keys shared {")
         w(f"        key {kd}/shared-a.pem;")
@@ -202,17 +120,11 @@ def write_prefix(name, module, n, issuers, fmt):
     w("        location / { return 404; }")
     w("    }")
     w("}")
-    conf = os.path.join(prefix, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write("\n".join(out) + "\n")
+    write_conf(prefix, "\n".join(out) + "\n")
     return prefix, port
 
 
 # ------------------------------------------------------------------ measure
-
-def nginx_cmd(prefix, *args):
-    return [NGINX, "-p", prefix + "/", "-c", os.path.join(prefix, "nginx.conf"), *args]
-
 
 def loadavg():
     with open("/proc/loadavg") as f:
@@ -223,10 +135,10 @@ def nginx_t(prefix):
     """One timed `nginx -t` under /usr/bin/time -v: (wall s, max RSS kB, cpu s, stderr)."""
     cmd = [TIME, "-v", *nginx_cmd(prefix, "-t")]
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    p = run(cmd, timeout=600)
     wall = time.perf_counter() - t0
     if p.returncode != 0:
-        sys.exit(f"nginx -t failed for {prefix}:\n{p.stderr[-4000:]}")
+        die(f"nginx -t failed for {prefix}:\n{p.stderr[-4000:]}")
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
     cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", p.stderr))
     return wall, int(m.group(1)), cpu, p.stderr
@@ -283,14 +195,14 @@ def alive(pid):
 
 
 def curl(port, path):
-    p = subprocess.run(["curl", "-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "10",
-                        f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True)
+    p = run(["curl", "-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "10",
+                        f"http://127.0.0.1:{port}{path}"])
     body, _, code = p.stdout.rpartition("\n")
     return int(code or 0), body
 
 
 def stop(prefix, master):
-    subprocess.run(nginx_cmd(prefix, "-s", "stop"), capture_output=True, timeout=600)
+    run(nginx_cmd(prefix, "-s", "stop"), timeout=600)
     for _ in range(300):
         if not master or not alive(master):
             return
@@ -307,10 +219,10 @@ def run_server(prefix, port, n, issuers):
     """Starts nginx, reads RSS, proves serving, stops it."""
     res = {}
     t0 = time.perf_counter()
-    p = subprocess.run(nginx_cmd(prefix), capture_output=True, text=True, timeout=600)
+    p = run(nginx_cmd(prefix), timeout=600)
     res["start_s"] = time.perf_counter() - t0
     if p.returncode != 0:
-        sys.exit(f"nginx failed to start in {prefix}:\n{p.stderr[-4000:]}")
+        die(f"nginx failed to start in {prefix}:\n{p.stderr[-4000:]}")
     master = None
     try:
         for _ in range(200):  # up to 20 s for pid file, worker and listener
@@ -323,7 +235,7 @@ def run_server(prefix, port, n, issuers):
                     pass
             time.sleep(0.1)
         else:
-            sys.exit(f"nginx in {prefix} did not come up")
+            die(f"nginx in {prefix} did not come up")
         workers = children(master)
         time.sleep(0.5)  # let the worker finish its init (e.g. init_process hooks)
         res["master"] = proc_status(master)
@@ -357,7 +269,7 @@ def run_server(prefix, port, n, issuers):
             stop(prefix, master)
     bad = [c for c in res["checks"] if not c["ok"]]
     if bad:
-        sys.exit(f"serving check failed in {prefix}: {bad}")
+        die(f"serving check failed in {prefix}: {bad}")
     return res
 
 
@@ -417,6 +329,27 @@ def strip_args(sig):
     return sig
 
 
+def top_functions(text, line_re, entry):
+    """The module's and libcrypto's functions in a profile listing, in its
+    order, each once: two lists of (name, percent). entry(match) gives
+    (name, percent, object file) for a line that line_re matches."""
+    mod, lib = [], []
+    for line in text.splitlines():
+        m = line_re.match(line)
+        if not m:
+            continue
+        name, pct, obj = entry(m)
+        if os.path.basename(obj) == MODULE_NAME:
+            target = mod
+        elif os.path.basename(obj).startswith("libcrypto") and not name.startswith("0x"):
+            target = lib
+        else:
+            continue
+        if name not in [n for n, _ in target]:
+            target.append((name, pct))
+    return mod, lib
+
+
 def callgrind(prefix, top=5):
     """valgrind --tool=callgrind on one `nginx -t`; the module's top inclusive functions."""
     if not shutil.which("valgrind") or not shutil.which("callgrind_annotate"):
@@ -424,31 +357,21 @@ def callgrind(prefix, top=5):
     out = os.path.join(OUT, "callgrind.out")
     log(f"callgrind on {prefix} (about a minute per 1000 issuers) ...")
     t0 = time.perf_counter()
-    p = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                        *nginx_cmd(prefix, "-t")], capture_output=True, text=True, timeout=3600)
+    p = run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+             *nginx_cmd(prefix, "-t")], timeout=3600)
     took = time.perf_counter() - t0
     if p.returncode != 0:
         return {"error": p.stderr[-2000:]}
-    ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=99.9", out],
-                         capture_output=True, text=True).stdout
+    ann = run(["callgrind_annotate", "--inclusive=yes", "--threshold=99.9", out]).stdout
     with open(os.path.join(OUT, "callgrind-inclusive.txt"), "w") as f:
         f.write(ann)
-    mod, lib = [], []
     line_re = re.compile(r"^\s*([\d,]+) \(\s*([\d.]+)%\)\s+(.*)\s+\[([^\]]+)\]\s*$")
-    for line in ann.splitlines():
-        m = line_re.match(line)
-        if not m:
-            continue
-        pct, where, obj = float(m.group(2)), m.group(3), m.group(4)
+
+    def entry(m):  # "file:function(args) [object]"
+        where = m.group(3)
         name = strip_args(where.split(":", 1)[1] if ":" in where.split("(")[0] else where)
-        if obj.endswith(MODULE_NAME):
-            target = mod
-        elif "libcrypto" in obj and not name.startswith("0x"):
-            target = lib
-        else:
-            continue
-        if name not in [n for n, _ in target]:
-            target.append((name, pct))
+        return name, float(m.group(2)), m.group(4)
+    mod, lib = top_functions(ann, line_re, entry)
     return {"seconds": round(took, 1), "module_top": mod[:top], "libcrypto_top": lib[:top],
             "split": split_of(mod),
             "annotate": os.path.join(OUT, "callgrind-inclusive.txt")}
@@ -463,31 +386,21 @@ def perf_profile(prefix, top=5):
         if os.path.exists(old):
             os.unlink(old)
     log(f"perf record on {prefix} ...")
-    p = subprocess.run(["perf", "record", "--call-graph", "dwarf,16384", "-F", "999", "-o", data,
-                        "--", *nginx_cmd(prefix, "-t")], capture_output=True, text=True, timeout=900)
+    p = run(["perf", "record", "--call-graph", "dwarf,16384", "-F", "999", "-o", data,
+             "--", *nginx_cmd(prefix, "-t")], timeout=900)
     if p.returncode != 0:
         return {"error": p.stderr[-2000:]}
-    rep = subprocess.run(["perf", "report", "-i", data, "--children", "--stdio", "-g", "none",
-                          "--sort", "dso,sym", "--percent-limit", "1"],
-                         capture_output=True, text=True).stdout
+    rep = run(["perf", "report", "-i", data, "--children", "--stdio", "-g", "none",
+               "--sort", "dso,sym", "--percent-limit", "1"]).stdout
     with open(os.path.join(OUT, "perf-report.txt"), "w") as f:
         f.write(rep)
-    mod, lib = [], []
     line_re = re.compile(r"^\s*([\d.]+)%\s+([\d.]+)%\s+(\S+)\s+\[\.\]\s+(.*?)\s*$")
-    for line in rep.splitlines():
-        m = line_re.match(line)
-        if not m:
-            continue
-        pct, dso, sym = float(m.group(1)), m.group(3), m.group(4)
-        name = strip_args(sym.replace(" (inlined)", "")).split("<")[0] or sym
-        if dso == MODULE_NAME:
-            target = mod
-        elif dso.startswith("libcrypto") and not name.startswith("0x"):
-            target = lib
-        else:
-            continue
-        if name not in [n for n, _ in target]:
-            target.append((name, pct))
+
+    def entry(m):  # "children% self% dso [.] symbol"
+        sym = m.group(4)
+        return strip_args(sym.replace(" (inlined)", "")).split("<")[0] or sym, \
+            float(m.group(1)), m.group(3)
+    mod, lib = top_functions(rep, line_re, entry)
     return {"module_top": mod[:top], "libcrypto_top": lib[:top], "split": split_of(mod),
             "report": os.path.join(OUT, "perf-report.txt")}
 
@@ -498,21 +411,6 @@ def mib(kb):
     return kb / 1024.0
 
 
-def machine():
-    cpu = "?"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as f:
-        mem_kb = int(f.readline().split()[1])
-    ver = subprocess.run([NGINX, "-v"], capture_output=True, text=True).stderr.strip()
-    ssl = subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout.strip()
-    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gib": round(mem_kb / 1048576, 1),
-            "kernel": platform.release(), "nginx": ver, "openssl": ssl}
-
-
 def fmt_label(r):
     return "" if r["key_format"] == "pkcs8" else f" ({r['key_format']})"
 
@@ -521,14 +419,8 @@ def report(results, mach, mod, runs, profiles):
     base = next(r for r in results if r["n"] == 0)
     bw = base["worker"]["VmRSS"]
     full = [r for r in results if r["issuers"] and r["n"] > 0]
-    lines = []
+    lines = report_head("config-load scale (bench/scale.sh)", mach, mod)
     w = lines.append
-    w("ngx_http_wellknown_module config-load scale (bench/scale.sh)")
-    w(f"date     {time.strftime('%Y-%m-%d %H:%M:%S %z')}")
-    w(f"machine  nproc={mach['nproc']}  cpu={mach['cpu']}  ram={mach['ram_gib']} GiB  "
-      f"kernel={mach['kernel']}")
-    w(f"         {mach['nginx']}  {mach['openssl']}")
-    w(f"module   {mod['path']}  sha256={mod['sha256'][:16]}  mtime={mod['mtime']}")
     w(f"nginx -t: median of {runs} runs; RSS from /proc/PID/status VmRSS after start; "
       f"key files EC P-256 PKCS#8 unless marked")
     w("")
@@ -602,7 +494,7 @@ def report(results, mach, mod, runs, profiles):
             continue
         added = mib(r["worker"]["VmRSS"] - bw)
         w("")
-        w(f"Issue 4 targets at N={r['n']}{fmt_label(r)}: load <= 2 s: {r['t_wall']:.3f} s "
+        w(f"Scale targets at N={r['n']}{fmt_label(r)}: load <= 2 s: {r['t_wall']:.3f} s "
           f"{'MET' if r['t_wall'] <= 2 else 'NOT MET'}; worker adds <= 64 MiB: {added:.1f} MiB "
           f"{'MET' if added <= 64 else 'NOT MET'}")
     return "\n".join(lines) + "\n"
@@ -620,12 +512,13 @@ def main():
     ns = sorted({int(x) for x in re.split(r"[,\s]+", a.n.strip()) if x})
     fmts = [f for f in a.key_format.split(",") if f]
     if not ns or min(ns) < 1 or max(ns) > 200000 or not 1 <= a.runs <= 50:
-        sys.exit("-n takes issuer counts 1..200000, --runs 1..50")
+        die("-n takes issuer counts 1..200000, --runs 1..50")
     if not fmts or any(f not in KEY_FORMATS for f in fmts):
-        sys.exit(f"--key-format takes a list of {', '.join(KEY_FORMATS)}")
+        die(f"--key-format takes a list of {', '.join(KEY_FORMATS)}")
     os.makedirs(OUT, exist_ok=True)
     ensure_time()
-    module, mod = snapshot_module()
+    mach = machine()
+    module, mod = snapshot_module(OUT)
     log(f"module {mod['path']} sha256 {mod['sha256'][:16]} ({mod['mtime']})")
     for fmt in fmts:
         ensure_keys(max(ns) // 2, fmt)
@@ -642,7 +535,6 @@ def main():
         profiles["perf"] = dict(perf_profile(os.path.join(OUT, first)), n=ns[0])
     if a.callgrind:
         profiles["callgrind"] = dict(callgrind(os.path.join(OUT, first)), n=ns[0])
-    mach = machine()
     text = report(results, mach, mod, a.runs, profiles)
     with open(os.path.join(OUT, "results.txt"), "w") as f:
         f.write(text)
