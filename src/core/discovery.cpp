@@ -147,6 +147,13 @@ DiscoveryDocuments build_discovery(const DiscoveryConfig& config, const JwkSet* 
         }
       }
     }
+    // MCP authorization (2025-11-25) has clients find the authorization
+    // server in this member; RFC 9728 §2 leaves it OPTIONAL.
+    if (document == Document::ProtectedResource && !doc.contains("authorization_servers")) {
+      out.warnings.push_back(suffix +
+                             ": no authorization_servers: MCP clients need at least one to find "
+                             "where to get tokens; add authorization_servers URL;");
+    }
     if (document == Document::OpenIdConfiguration && keys &&
         doc.contains("id_token_signing_alg_values_supported")) {
       std::vector<std::string> served = keys->signing_algs();
@@ -166,7 +173,16 @@ DiscoveryDocuments build_discovery(const DiscoveryConfig& config, const JwkSet* 
       // UTF-8); never let the library's exception stand for a config error.
       throw ConfigError(suffix + ": the document cannot be serialised: " + e.what());
     }
-    out.documents.push_back({document, std::move(body), well_known_paths(document, route, config.forms)});
+    std::vector<std::string> paths = well_known_paths(document, route, config.forms);
+    if (document == Document::ProtectedResource && config.serve_at_root && !route.empty()) {
+      paths.push_back(well_known_paths(document, "", config.forms).front());
+    }
+    out.documents.push_back({document, std::move(body), std::move(paths)});
+  }
+  if (resource) {
+    out.resource_route = route;
+    out.resource_metadata_url =
+        origin + well_known_paths(Document::ProtectedResource, path, config.forms).front();
   }
   return out;
 }

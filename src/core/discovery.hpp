@@ -33,6 +33,10 @@ struct DiscoveryConfig {
   nlohmann::ordered_json base = nlohmann::ordered_json::object();
   std::string base_file;  // where `base` came from, for error messages
   nlohmann::ordered_json members = nlohmann::ordered_json::object();  // declared, in order
+  std::optional<std::string> cache_control;  // unset: the location's wellknown_cache_control
+  // A protected resource with a path also answers the root
+  // /.well-known/oauth-protected-resource, where MCP clients look last.
+  bool serve_at_root = false;
 };
 
 // The configuration of a protected resource: its one document, RFC 9728.
@@ -51,6 +55,11 @@ struct DiscoveryDocuments {
   // at the identifier's own origin: the caller checks that the server does not
   // serve something else there.
   std::optional<std::string> given_jwks_route;
+  // A protected resource: the request path under which requests belong to it
+  // (its identifier's path, decoded; "" for the root) and the URL of its
+  // metadata, for a WWW-Authenticate challenge (RFC 9728 §5.1).
+  std::optional<std::string> resource_route;
+  std::string resource_metadata_url;
   Warnings warnings;
 };
 

@@ -22,7 +22,8 @@ struct Fd {
 
 }  // namespace
 
-size_t read_file_capped(const std::string& path, const char* what, size_t cap, std::string& text) {
+size_t read_file_capped(const std::string& path, const char* what, size_t cap, std::string& text,
+                        unsigned* mode) {
   const std::string name = std::string(what) + " \"" + path + "\"";
   // open/read, not stdio: no library buffer keeps a copy of the bytes (a
   // key file's text is wiped by the caller from `text` alone). O_NONBLOCK:
@@ -40,6 +41,9 @@ size_t read_file_capped(const std::string& path, const char* what, size_t cap, s
   }
   if (!S_ISREG(st.st_mode)) {
     throw ConfigError(name + " is not a regular file (a device, FIFO or socket)");
+  }
+  if (mode != nullptr) {
+    *mode = static_cast<unsigned>(st.st_mode & 07777);
   }
   size_t want = static_cast<size_t>(st.st_size) < cap ? static_cast<size_t>(st.st_size) : cap;
   text.resize(want + 1);  // one more byte: a file that grew, or one over the cap

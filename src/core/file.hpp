@@ -16,7 +16,9 @@ using FullName = std::function<std::string(const std::string&)>;
 // front and never reallocated (a caller holding secrets can wipe it whole).
 // Returns the number of bytes read. Throws ConfigError, naming the file as
 // `what "path"`, for a file that cannot be opened or read, a directory, an
-// empty file, or one larger than `cap`.
-size_t read_file_capped(const std::string& path, const char* what, size_t cap, std::string& text);
+// empty file, or one larger than `cap`. If `mode` is given, it receives the
+// file's permission bits.
+size_t read_file_capped(const std::string& path, const char* what, size_t cap, std::string& text,
+                        unsigned* mode = nullptr);
 
 }  // namespace wellknown

@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -214,6 +215,7 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
   std::vector<PublicKeyPtr> keys;
   std::vector<X509Ptr> certs;
   int blocks = 0;
+  bool had_private_key = false;
 
   for (;;) {
     PemBlock block;
@@ -257,6 +259,7 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
       const char* what = type == EVP_PKEY_RSA  ? "PKCS#1 RSA private key"
                          : type == EVP_PKEY_EC ? "SEC1 EC private key"
                                                : "PKCS#8 private key";
+      had_private_key = true;
       PublicKeyPtr priv(decode_private(block, type, what));
       // Take the public half and free the private key at once.
       keys.push_back(public_half(priv.get()));
@@ -301,6 +304,7 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
   }
 
   PublicKeyMaterial out;
+  out.had_private_key = had_private_key;
   if (!certs.empty()) {
     // The leaf certificate's key is the key; a private key in the same file
     // must be its partner.
@@ -342,12 +346,22 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
 PublicKeyMaterial load_key_file(const std::string& path) {
   std::string text;
   Wipe wipe{text};
-  size_t n = read_file_capped(path, "key file", kMaxKeyFileSize, text);
+  unsigned mode = 0;
+  size_t n = read_file_capped(path, "key file", kMaxKeyFileSize, text, &mode);
+  PublicKeyMaterial material;
   try {
-    return parse_key_pem(std::string_view(text.data(), n));
+    material = parse_key_pem(std::string_view(text.data(), n));
   } catch (const ConfigError& e) {
     throw ConfigError("key file \"" + path + "\": " + e.what());
   }
+  if (material.had_private_key && (mode & 077) != 0) {
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "%04o", mode & 07777);
+    material.warnings.push_back(
+        std::string("the file holds a private key and is readable by group or others (mode ") +
+        octal + "): chmod 600 it, or publish from the public key instead (openssl pkey -pubout)");
+  }
+  return material;
 }
 
 PublicKeyPtr public_key_from_raw(const char* type_name, std::string_view raw) {

@@ -29,6 +29,7 @@ constexpr size_t kMaxKeyFileSize = 1024 * 1024;
 struct PublicKeyMaterial {
   PublicKeyPtr key;
   std::vector<std::string> certificate_chain_der;
+  bool had_private_key = false;  // the input held a private key (now freed)
   Warnings warnings;
 };
 

@@ -17,6 +17,13 @@ Warnings key_statement(JwkSet& set, const std::string& name,
   if (values.empty()) {
     throw ConfigError("\"key\" needs a file name: key FILE [OPTION ...];");
   }
+  for (const auto& v : values) {
+    if (v.find('$') != std::string::npos) {
+      throw ConfigError("key \"" + v +
+                        "\": variables are not expanded here; write the file name and options "
+                        "themselves (keys are read once, at load)");
+    }
+  }
   const std::string path = full_name(values[0]);
   const std::string where = "key \"" + path + "\"";
   Warnings warnings;
@@ -35,7 +42,7 @@ Warnings key_statement(JwkSet& set, const std::string& name,
   return warnings;
 }
 
-KeySet& KeySets::define(const std::string& name) {
+KeySet& KeySets::define(const std::string& name, Origin origin) {
   if (name.empty()) {
     throw ConfigError("the key set name is empty");
   }
@@ -44,6 +51,7 @@ KeySet& KeySets::define(const std::string& name) {
     throw ConfigError("key set \"" + name + "\" is already defined");
   }
   it->second = std::make_unique<KeySet>();
+  it->second->origin = std::move(origin);
   return *it->second;
 }
 
@@ -68,7 +76,20 @@ const KeySet& KeySets::get(const std::string& name) const {
     throw ConfigError("no key set named \"" + name + "\"; define it with wellknown_keys " + name +
                       " { key FILE; } in the http block");
   }
+  it->second->used = true;
   return *it->second;
+}
+
+std::vector<LocatedWarning> KeySets::unused() const {
+  std::vector<LocatedWarning> out;
+  for (const auto& [name, set] : sets_) {
+    if (set && !set->used) {
+      out.push_back({"wellknown_keys \"" + name +
+                         "\": no issuer, resource or wellknown_jwks location uses this key set",
+                     set->origin});
+    }
+  }
+  return out;
 }
 
 }  // namespace wellknown

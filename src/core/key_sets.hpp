@@ -20,6 +20,8 @@ namespace wellknown {
 struct KeySet {
   JwkSet jwks;
   const Response* response = nullptr;  // set by KeySets::seal
+  Origin origin;                       // the wellknown_keys directive
+  mutable bool used = false;           // named by an issuer, resource or location
 };
 
 // One statement of a `wellknown_keys` block: `key FILE [OPTION ...];`. Reads
@@ -31,16 +33,22 @@ Warnings key_statement(JwkSet& set, const std::string& name,
 
 class KeySets {
  public:
-  // Starts the set `name`. Throws ConfigError for an empty or repeated name.
-  KeySet& define(const std::string& name);
+  // Starts the set `name`, written at `origin`. Throws ConfigError for an
+  // empty or repeated name.
+  KeySet& define(const std::string& name, Origin origin = {});
 
   // Completes `set` once its block is read: serialises it, or shares the
   // response of a set with the same bytes. Throws ConfigError for a set with
   // no keys.
   void seal(const std::string& name, KeySet& set);
 
-  // The set `name`; throws ConfigError saying how to define it.
+  // The set `name`, which is now used; throws ConfigError saying how to
+  // define it.
   const KeySet& get(const std::string& name) const;
+
+  // A warning for each set nothing used (a typo in a keys statement, or a
+  // set left behind by a rotation), once configuration is complete.
+  std::vector<LocatedWarning> unused() const;
 
  private:
   std::map<std::string, std::unique_ptr<KeySet>> sets_;

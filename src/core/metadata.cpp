@@ -11,83 +11,90 @@ namespace wellknown {
 
 namespace {
 
+// Which registry a member is in: the authorization server's (RFC 8414 §2,
+// OIDC Discovery §3, served in openid-configuration and
+// oauth-authorization-server), the protected resource's (RFC 9728 §2), or
+// both.
+enum Registry : unsigned { kServer = 1, kResource = 2, kBoth = 3 };
+
 struct Registered {
   const char* name;
   MemberType type;
+  unsigned registry;
 };
 
 // OIDC Discovery 1.0 §3, RFC 8414 §2, RFC 9728 §2, and members registered
 // since (RFC 7009, 7662, 8628, 8705, 9101, 9126, 9207, 9449, OIDC Session
 // Management and Logout). Plain data: no C++ object is constructed at load.
 constexpr Registered kRegistered[] = {
-    {"issuer", MemberType::Url},
-    {"authorization_endpoint", MemberType::Url},
-    {"token_endpoint", MemberType::Url},
-    {"userinfo_endpoint", MemberType::Url},
-    {"jwks_uri", MemberType::Url},
-    {"registration_endpoint", MemberType::Url},
-    {"scopes_supported", MemberType::StringArray},
-    {"response_types_supported", MemberType::StringArray},
-    {"response_modes_supported", MemberType::StringArray},
-    {"grant_types_supported", MemberType::StringArray},
-    {"acr_values_supported", MemberType::StringArray},
-    {"subject_types_supported", MemberType::StringArray},
-    {"id_token_signing_alg_values_supported", MemberType::StringArray},
-    {"id_token_encryption_alg_values_supported", MemberType::StringArray},
-    {"id_token_encryption_enc_values_supported", MemberType::StringArray},
-    {"userinfo_signing_alg_values_supported", MemberType::StringArray},
-    {"userinfo_encryption_alg_values_supported", MemberType::StringArray},
-    {"userinfo_encryption_enc_values_supported", MemberType::StringArray},
-    {"request_object_signing_alg_values_supported", MemberType::StringArray},
-    {"request_object_encryption_alg_values_supported", MemberType::StringArray},
-    {"request_object_encryption_enc_values_supported", MemberType::StringArray},
-    {"token_endpoint_auth_methods_supported", MemberType::StringArray},
-    {"token_endpoint_auth_signing_alg_values_supported", MemberType::StringArray},
-    {"display_values_supported", MemberType::StringArray},
-    {"claim_types_supported", MemberType::StringArray},
-    {"claims_supported", MemberType::StringArray},
-    {"service_documentation", MemberType::Url},
-    {"claims_locales_supported", MemberType::StringArray},
-    {"ui_locales_supported", MemberType::StringArray},
-    {"claims_parameter_supported", MemberType::Boolean},
-    {"request_parameter_supported", MemberType::Boolean},
-    {"request_uri_parameter_supported", MemberType::Boolean},
-    {"require_request_uri_registration", MemberType::Boolean},
-    {"op_policy_uri", MemberType::Url},
-    {"op_tos_uri", MemberType::Url},
-    {"revocation_endpoint", MemberType::Url},
-    {"revocation_endpoint_auth_methods_supported", MemberType::StringArray},
-    {"revocation_endpoint_auth_signing_alg_values_supported", MemberType::StringArray},
-    {"introspection_endpoint", MemberType::Url},
-    {"introspection_endpoint_auth_methods_supported", MemberType::StringArray},
-    {"introspection_endpoint_auth_signing_alg_values_supported", MemberType::StringArray},
-    {"code_challenge_methods_supported", MemberType::StringArray},
-    {"signed_metadata", MemberType::String},
-    {"device_authorization_endpoint", MemberType::Url},
-    {"tls_client_certificate_bound_access_tokens", MemberType::Boolean},
-    {"mtls_endpoint_aliases", MemberType::Object},
-    {"end_session_endpoint", MemberType::Url},
-    {"check_session_iframe", MemberType::Url},
-    {"frontchannel_logout_supported", MemberType::Boolean},
-    {"frontchannel_logout_session_supported", MemberType::Boolean},
-    {"backchannel_logout_supported", MemberType::Boolean},
-    {"backchannel_logout_session_supported", MemberType::Boolean},
-    {"pushed_authorization_request_endpoint", MemberType::Url},
-    {"require_pushed_authorization_requests", MemberType::Boolean},
-    {"require_signed_request_object", MemberType::Boolean},
-    {"authorization_response_iss_parameter_supported", MemberType::Boolean},
-    {"dpop_signing_alg_values_supported", MemberType::StringArray},
-    {"authorization_details_types_supported", MemberType::StringArray},
+    {"issuer", MemberType::Url, kServer},
+    {"authorization_endpoint", MemberType::Url, kServer},
+    {"token_endpoint", MemberType::Url, kServer},
+    {"userinfo_endpoint", MemberType::Url, kServer},
+    {"jwks_uri", MemberType::Url, kBoth},
+    {"registration_endpoint", MemberType::Url, kServer},
+    {"scopes_supported", MemberType::StringArray, kBoth},
+    {"response_types_supported", MemberType::StringArray, kServer},
+    {"response_modes_supported", MemberType::StringArray, kServer},
+    {"grant_types_supported", MemberType::StringArray, kServer},
+    {"acr_values_supported", MemberType::StringArray, kServer},
+    {"subject_types_supported", MemberType::StringArray, kServer},
+    {"id_token_signing_alg_values_supported", MemberType::StringArray, kServer},
+    {"id_token_encryption_alg_values_supported", MemberType::StringArray, kServer},
+    {"id_token_encryption_enc_values_supported", MemberType::StringArray, kServer},
+    {"userinfo_signing_alg_values_supported", MemberType::StringArray, kServer},
+    {"userinfo_encryption_alg_values_supported", MemberType::StringArray, kServer},
+    {"userinfo_encryption_enc_values_supported", MemberType::StringArray, kServer},
+    {"request_object_signing_alg_values_supported", MemberType::StringArray, kServer},
+    {"request_object_encryption_alg_values_supported", MemberType::StringArray, kServer},
+    {"request_object_encryption_enc_values_supported", MemberType::StringArray, kServer},
+    {"token_endpoint_auth_methods_supported", MemberType::StringArray, kServer},
+    {"token_endpoint_auth_signing_alg_values_supported", MemberType::StringArray, kServer},
+    {"display_values_supported", MemberType::StringArray, kServer},
+    {"claim_types_supported", MemberType::StringArray, kServer},
+    {"claims_supported", MemberType::StringArray, kServer},
+    {"service_documentation", MemberType::Url, kServer},
+    {"claims_locales_supported", MemberType::StringArray, kServer},
+    {"ui_locales_supported", MemberType::StringArray, kServer},
+    {"claims_parameter_supported", MemberType::Boolean, kServer},
+    {"request_parameter_supported", MemberType::Boolean, kServer},
+    {"request_uri_parameter_supported", MemberType::Boolean, kServer},
+    {"require_request_uri_registration", MemberType::Boolean, kServer},
+    {"op_policy_uri", MemberType::Url, kServer},
+    {"op_tos_uri", MemberType::Url, kServer},
+    {"revocation_endpoint", MemberType::Url, kServer},
+    {"revocation_endpoint_auth_methods_supported", MemberType::StringArray, kServer},
+    {"revocation_endpoint_auth_signing_alg_values_supported", MemberType::StringArray, kServer},
+    {"introspection_endpoint", MemberType::Url, kServer},
+    {"introspection_endpoint_auth_methods_supported", MemberType::StringArray, kServer},
+    {"introspection_endpoint_auth_signing_alg_values_supported", MemberType::StringArray, kServer},
+    {"code_challenge_methods_supported", MemberType::StringArray, kServer},
+    {"signed_metadata", MemberType::String, kBoth},
+    {"device_authorization_endpoint", MemberType::Url, kServer},
+    {"tls_client_certificate_bound_access_tokens", MemberType::Boolean, kBoth},
+    {"mtls_endpoint_aliases", MemberType::Object, kServer},
+    {"end_session_endpoint", MemberType::Url, kServer},
+    {"check_session_iframe", MemberType::Url, kServer},
+    {"frontchannel_logout_supported", MemberType::Boolean, kServer},
+    {"frontchannel_logout_session_supported", MemberType::Boolean, kServer},
+    {"backchannel_logout_supported", MemberType::Boolean, kServer},
+    {"backchannel_logout_session_supported", MemberType::Boolean, kServer},
+    {"pushed_authorization_request_endpoint", MemberType::Url, kServer},
+    {"require_pushed_authorization_requests", MemberType::Boolean, kServer},
+    {"require_signed_request_object", MemberType::Boolean, kServer},
+    {"authorization_response_iss_parameter_supported", MemberType::Boolean, kServer},
+    {"dpop_signing_alg_values_supported", MemberType::StringArray, kBoth},
+    {"authorization_details_types_supported", MemberType::StringArray, kBoth},
     // RFC 9728 §2
-    {"resource", MemberType::Url},
-    {"authorization_servers", MemberType::UrlArray},
-    {"bearer_methods_supported", MemberType::StringArray},
-    {"resource_signing_alg_values_supported", MemberType::StringArray},
-    {"resource_name", MemberType::String},
-    {"resource_documentation", MemberType::Url},
-    {"resource_policy_uri", MemberType::Url},
-    {"resource_tos_uri", MemberType::Url},
-    {"dpop_bound_access_tokens_required", MemberType::Boolean},
+    {"resource", MemberType::Url, kResource},
+    {"authorization_servers", MemberType::UrlArray, kResource},
+    {"bearer_methods_supported", MemberType::StringArray, kResource},
+    {"resource_signing_alg_values_supported", MemberType::StringArray, kResource},
+    {"resource_name", MemberType::String, kResource},
+    {"resource_documentation", MemberType::Url, kResource},
+    {"resource_policy_uri", MemberType::Url, kResource},
+    {"resource_tos_uri", MemberType::Url, kResource},
+    {"dpop_bound_access_tokens_required", MemberType::Boolean, kResource},
 };
 
 const char* type_name(MemberType t) {
@@ -107,6 +114,22 @@ bool contains(const nlohmann::ordered_json& array, const char* value) {
 }
 
 }  // namespace
+
+bool is_member_of(const std::string& member, Document document) {
+  unsigned want = document == Document::ProtectedResource ? kResource : kServer;
+  for (const auto& r : kRegistered) {
+    if (member == r.name) {
+      return (r.registry & want) != 0;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> registered_members() {
+  std::vector<std::string> out;
+  for (const auto& r : kRegistered) out.push_back(r.name);
+  return out;
+}
 
 std::optional<MemberType> registered_type(const std::string& member) {
   for (const auto& r : kRegistered) {
@@ -149,7 +172,8 @@ nlohmann::ordered_json member_value(const std::string& member,
       throw ConfigError(member + " is a boolean: give true or false, not \"" + v + "\"");
     }
     case MemberType::Object:
-      throw ConfigError(member + " is a JSON object: give it as JSON");
+      throw ConfigError(member + " is a JSON object: give it as JSON with extra " + member +
+                        " '{...}';");
   }
   throw ConfigError(member + ": unknown type");
 }

@@ -27,6 +27,14 @@ enum class MemberType {
 // Discovery §3), or nothing for an unregistered one.
 std::optional<MemberType> registered_type(const std::string& member);
 
+// True if `member` is registered for `document` (an issuer's two documents
+// share one registry, RFC 8414 §2 and OIDC Discovery §3; RFC 9728 §2 has
+// its own, with some members in both).
+bool is_member_of(const std::string& member, Document document);
+
+// Every registered member name, for suggestions.
+std::vector<std::string> registered_members();
+
 // Converts directive arguments to a member value by the member's registered
 // type: a URL or string takes one argument; an array takes one argument per
 // element; a boolean takes "true" or "false". An unregistered member with one

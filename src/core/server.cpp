@@ -1,5 +1,6 @@
 #include "server.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "well_known_uri.hpp"
@@ -15,7 +16,8 @@ DiscoveryBlock& Server::open(Role role, const std::string& identifier, Origin or
   return blocks_.back().block;
 }
 
-std::vector<LocatedWarning> Server::build(const KeySets& key_sets) {
+std::vector<LocatedWarning> Server::build(const KeySets& key_sets, bool not_found) {
+  not_found_ = not_found;
   struct GivenJwks {
     const Block* block;
     std::string route;
@@ -36,15 +38,20 @@ std::vector<LocatedWarning> Server::build(const KeySets& key_sets) {
       for (auto& w : docs.warnings) warnings.push_back({name(b) + ": " + w, b.origin});
       std::string owner = (config.role == Role::Issuer ? "issuer \"" : "resource \"") +
                           config.identifier + "\"";
+      const std::string* cache_control =
+          config.cache_control ? &cache_controls_.emplace_back(*config.cache_control) : nullptr;
       for (const auto& p : docs.jwks_paths) {
-        routes_.add(p, keys->response, owner + " (key set)");
+        routes_.add(p, {keys->response, cache_control}, owner + " (key set)");
       }
       for (auto& d : docs.documents) {
         const Response& r = responses_.emplace_back(make_response(std::move(d.body)));
-        for (const auto& p : d.paths) routes_.add(p, &r, owner);
+        for (const auto& p : d.paths) routes_.add(p, {&r, cache_control}, owner);
       }
       if (docs.given_jwks_route) {
         given_jwks.push_back({&b, *docs.given_jwks_route, keys ? keys->response : nullptr});
+      }
+      if (docs.resource_route) {
+        resources_.push_back({*docs.resource_route, docs.resource_metadata_url});
       }
     }
     // A jwks_uri given on this server's own origin must not name what the
@@ -52,8 +59,8 @@ std::vector<LocatedWarning> Server::build(const KeySets& key_sets) {
     // another issuer's keys, or read a metadata document as a JWK Set.
     for (const auto& g : given_jwks) {
       current = g.block;
-      const Response* const* hit = routes_.find(g.route);
-      if (hit != nullptr && *hit != g.own) {
+      const Answer* hit = routes_.find(g.route);
+      if (hit != nullptr && hit->response != g.own) {
         throw ConfigError("jwks_uri names \"" + g.route + "\", which this server serves for " +
                           *routes_.owner(g.route));
       }
@@ -63,6 +70,8 @@ std::vector<LocatedWarning> Server::build(const KeySets& key_sets) {
   }
   blocks_.clear();
   declared_.clear();
+  std::stable_sort(resources_.begin(), resources_.end(),
+                   [](const auto& a, const auto& b) { return a.route.size() > b.route.size(); });
   return warnings;
 }
 
@@ -71,16 +80,28 @@ std::optional<std::string> Server::exact_location(const std::string& path) {
     return *owner;
   }
   if (is_discovery_path(path)) {
-    routes_.add(path, nullptr, "location = " + path);
+    routes_.add(path, {nullptr, nullptr}, "location = " + path);
   }
   return std::nullopt;
 }
 
 Route Server::route(std::string_view path) const noexcept {
-  if (const Response* const* hit = routes_.find(path)) {
-    return *hit ? Route{Route::Action::Serve, *hit} : Route{Route::Action::Decline, nullptr};
+  if (const Answer* hit = routes_.find(path)) {
+    return hit->response ? Route{Route::Action::Serve, hit->response, hit->cache_control}
+                         : Route{Route::Action::Decline, nullptr, nullptr};
   }
-  return {is_discovery_path(path) ? Route::Action::NotFound : Route::Action::Decline, nullptr};
+  return {not_found_ && is_discovery_path(path) ? Route::Action::NotFound : Route::Action::Decline,
+          nullptr, nullptr};
+}
+
+const std::string* Server::resource_metadata(std::string_view path) const noexcept {
+  for (const auto& r : resources_) {
+    if (path.substr(0, r.route.size()) == r.route &&
+        (path.size() == r.route.size() || path[r.route.size()] == '/' || r.route.empty())) {
+      return &r.metadata_url;
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace wellknown

@@ -26,7 +26,8 @@ struct Route {
     NotFound,  // a discovery path nothing here serves: the module's JSON 404
   };
   Action action;
-  const Response* response;  // Serve only
+  const Response* response;           // Serve only
+  const std::string* cache_control;  // Serve: the block's own value; null: the location's
 };
 
 class Server {
@@ -38,7 +39,10 @@ class Server {
 
   // Builds every document of every block, now that all key sets are known,
   // and fills the route table. Throws LocatedError naming the block.
-  std::vector<LocatedWarning> build(const KeySets& key_sets);
+  // `not_found`: answer a discovery path that nothing here serves with the
+  // module's JSON 404 (wellknown_not_found on), rather than leave it to the
+  // server's locations.
+  std::vector<LocatedWarning> build(const KeySets& key_sets, bool not_found = false);
 
   // An exact-match location (`location = PATH`) of this server, after
   // build(). Returns whom the module serves PATH for: such a location never
@@ -49,6 +53,11 @@ class Server {
   // The request path: one hash lookup, no allocation.
   Route route(std::string_view path) const noexcept;
 
+  // The metadata URL of the protected resource `path` falls under: the one
+  // whose identifier's path is the longest prefix of it, segment by
+  // segment. Null if none. For the $wellknown_resource_metadata variable.
+  const std::string* resource_metadata(std::string_view path) const noexcept;
+
  private:
   struct Block {
     DiscoveryBlock block;
@@ -56,9 +65,22 @@ class Server {
   };
   std::deque<Block> blocks_;                   // until build(); stable references
   std::unordered_set<std::string> declared_;  // "issuer URL" / "resource URL"
-  std::deque<Response> responses_;             // stable addresses for the table
-  // A null response: a discovery path an exact-match location claims.
-  RouteTable<const Response*> routes_;
+  struct Answer {
+    const Response* response;  // null: a discovery path an exact-match location claims
+    const std::string* cache_control;
+    bool operator==(const Answer& o) const {
+      return response == o.response && cache_control == o.cache_control;
+    }
+  };
+  struct ProtectedResource {
+    std::string route;  // decoded identifier path, "" for the root
+    std::string metadata_url;
+  };
+  std::deque<Response> responses_;     // stable addresses for the table
+  std::deque<std::string> cache_controls_;
+  RouteTable<Answer> routes_;
+  std::vector<ProtectedResource> resources_;  // longest route first
+  bool not_found_ = false;
 };
 
 }  // namespace wellknown

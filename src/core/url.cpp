@@ -81,7 +81,8 @@ Url check_url(const std::string& member, const std::string& text, const UrlRules
   }
   if (!u.https && !rules.allow_http) {
     throw ConfigError(member + ": \"" + text +
-                      "\" must use https (allow plain http for local development explicitly)");
+                      "\" must use https (for local development, allow plain http with \"allow_http on;\" "
+                      "in the wellknown_issuer or wellknown_resource block)");
   }
   if (u.has_fragment) {
     throw ConfigError(member + ": \"" + text + "\" may not contain a fragment");

@@ -4,6 +4,7 @@
 #include "core/configuration.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -127,7 +128,33 @@ TEST(DiscoveryBlock, Errors) {
       {Role::Issuer, {}, "nonsense", {"x"},
        "unknown statement \"nonsense\": expected keys, jwks_path, documents, url_forms"},
       {Role::ProtectedResource, {}, "nonsense", {"x"},
-       "unknown statement \"nonsense\": expected keys, jwks_path, allow_http, metadata_file"},
+       "unknown statement \"nonsense\": expected keys, jwks_path, allow_http, serve_at_root"},
+      {Role::Issuer, {}, "authorisation_endpoint", {"https://id.example.com/a"},
+       "unknown statement \"authorisation_endpoint\" (did you mean authorization_endpoint?)"},
+      {Role::Issuer, {}, "jwks_pth", {"/k"}, "(did you mean jwks_path?)"},
+      {Role::Issuer, {}, "wellknown_cache_control", {"no-store"},
+       "wellknown_cache_control is not a statement of wellknown_issuer; it belongs in http, "
+       "server or location; inside an issuer or resource block, write cache_control"},
+      {Role::ProtectedResource, {}, "wellknown_keys", {"k"},
+       "wellknown_keys is not a statement of wellknown_resource; it belongs in the http block"},
+      {Role::ProtectedResource, {}, "token_endpoint", {"https://id.example.com/token"},
+       "token_endpoint is not a member of a protected resource's metadata (RFC 9728 §2); it "
+       "belongs in wellknown_issuer (RFC 8414 §2). To publish it here anyway, write extra "
+       "token_endpoint JSON;"},
+      {Role::Issuer, {}, "resource_name", {"API"},
+       "resource_name is not a member of an issuer's metadata"},
+      {Role::Issuer, {}, "mtls_endpoint_aliases", {"x"},
+       "mtls_endpoint_aliases is a JSON object: give it as JSON with extra mtls_endpoint_aliases"},
+      {Role::Issuer, {}, "extra", {"x_name", "hello"},
+       "a JSON string keeps its quotes inside nginx's: extra x_name '\"hello\"';"},
+      {Role::Issuer, {}, "token_endpoint", {"https://$host/token"},
+       "token_endpoint \"https://$host/token\": variables are not expanded here"},
+      {Role::Issuer, {}, "extra", {"x", "\"$x\""}, "variables are not expanded here"},
+      {Role::Issuer, {}, "cache_control", {"max-age=abc"},
+       "max-age takes a number of seconds, e.g. max-age=600"},
+      {Role::Issuer, {"cache_control", "off"}, "cache_control", {"no-store"},
+       "cache_control is given twice"},
+      {Role::Issuer, {}, "serve_at_root", {"on"}, "serve_at_root applies to wellknown_resource only"},
       {Role::ProtectedResource, {}, "documents", {"openid-configuration"},
        "documents applies to issuers only"},
       {Role::ProtectedResource, {}, "url_forms", {"oidc_insert"}, "url_forms applies to issuers only"},
@@ -142,6 +169,21 @@ TEST(DiscoveryBlock, Errors) {
     std::string e = error_of(b, c.name, c.values);
     EXPECT_NE(e.find(c.error), std::string::npos) << c.name << ": got \"" << e << "\"";
   }
+}
+
+TEST(DiscoveryBlock, MembersBothRegistriesHoldAreAcceptedInBoth) {
+  for (Role role : {Role::Issuer, Role::ProtectedResource}) {
+    DiscoveryBlock b(role, "https://id.example.com");
+    b.statement("scopes_supported", {"openid"}, identity);
+    b.statement("jwks_uri", {"https://id.example.com/keys"}, identity);
+    b.statement("cache_control", {"public, max-age=60"}, identity);
+    EXPECT_EQ(b.config().cache_control, "public, max-age=60");
+  }
+  DiscoveryBlock r(Role::ProtectedResource, "https://id.example.com");
+  r.statement("extra", {"token_endpoint", "\"https://id.example.com/t\""}, identity);  // deliberate
+  r.statement("serve_at_root", {"on"}, identity);
+  EXPECT_TRUE(r.config().serve_at_root);
+  EXPECT_THROW(DiscoveryBlock(Role::Issuer, "https://$host"), ConfigError);
 }
 
 TEST(DiscoveryBlock, ProtectedResourceServesItsOneDocument) {
@@ -173,6 +215,45 @@ TEST(KeySets, KeyStatementsDefineSealAndShare) {
   EXPECT_EQ(w[0].rfind("key \"" + pem.path + "\": ", 0), 0u) << w[0];
 }
 
+TEST(KeySets, UnusedSetsAreReportedWhereTheyWereDefined) {
+  auto ec = testkeys::generate("EC", "P-256");
+  TempFile pem(testkeys::spki(ec.get()));
+  KeySets sets;
+  for (auto [name, line] : {std::pair{"used", 1u}, std::pair{"spare", 5u}}) {
+    KeySet& s = sets.define(name, {"k.conf", line});
+    key_statement(s.jwks, "key", {pem.path}, identity);
+    sets.seal(name, s);
+  }
+  sets.get("used");
+  std::vector<LocatedWarning> w = sets.unused();
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].message,
+            "wellknown_keys \"spare\": no issuer, resource or wellknown_jwks location uses this "
+            "key set");
+  EXPECT_EQ(w[0].origin.line, 5u);
+}
+
+TEST(KeySets, PrivateKeyReadableByOthersWarns) {
+  auto ec = testkeys::generate("EC", "P-256");
+  TempFile priv(testkeys::pkcs8(ec.get()));
+  JwkSet set;
+  chmod(priv.path.c_str(), 0644);
+  Warnings w = key_statement(set, "key", {priv.path, "kid=a"}, identity);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].find("holds a private key and is readable by group or others (mode 0644): "
+                      "chmod 600 it, or publish from the public key instead"),
+            std::string::npos)
+      << w[0];
+  chmod(priv.path.c_str(), 0600);
+  EXPECT_TRUE(key_statement(set, "key", {priv.path, "kid=b"}, identity).size() == 1u)
+      << "only the duplicate-key warning";
+  // A public key may be readable by anyone.
+  TempFile pub(testkeys::spki(ec.get()));
+  chmod(pub.path.c_str(), 0644);
+  JwkSet other;
+  EXPECT_TRUE(key_statement(other, "key", {pub.path}, identity).empty());
+}
+
 TEST(KeySets, Errors) {
   KeySets sets;
   auto message = [](auto f) -> std::string {
@@ -195,6 +276,9 @@ TEST(KeySets, Errors) {
             std::string::npos);
   EXPECT_EQ(message([&] { key_statement(a.jwks, "key", {}, identity); }),
             "\"key\" needs a file name: key FILE [OPTION ...];");
+  EXPECT_NE(message([&] { key_statement(a.jwks, "key", {"/etc/keys/$host.pem"}, identity); })
+                .find("variables are not expanded here"),
+            std::string::npos);
   // Every error names the file, whichever check failed.
   auto ec = testkeys::generate("EC", "P-256");
   TempFile pem(testkeys::spki(ec.get()));
@@ -227,7 +311,7 @@ TEST_F(ServerTest, RoutesEveryFormAndDeclinesTheRest) {
   DiscoveryBlock& r = s.open(Role::ProtectedResource, "https://id.example.com/mcp", {"a.conf", 9});
   r.statement("authorization_servers", {"https://id.example.com/t1"}, identity);
   // The only finding: an EC-only key set lacks RS256 (OIDC Discovery §3).
-  std::vector<LocatedWarning> w = s.build(sets_);
+  std::vector<LocatedWarning> w = s.build(sets_, /*not_found=*/true);
   ASSERT_EQ(w.size(), 1u);
   EXPECT_NE(w[0].message.find("lacks RS256"), std::string::npos) << w[0].message;
 
@@ -255,6 +339,97 @@ TEST_F(ServerTest, RoutesEveryFormAndDeclinesTheRest) {
   EXPECT_EQ(s.route("/t2/.well-known/openid-configuration").action, Route::Action::Decline);
   EXPECT_EQ(s.exact_location("/status"), std::nullopt);
   EXPECT_EQ(s.route("/status").action, Route::Action::Decline);
+}
+
+TEST_F(ServerTest, UnservedDiscoveryPathsAreDeclinedByDefault) {
+  Server s;
+  DiscoveryBlock& t1 = s.open(Role::Issuer, "https://id.example.com/t1", {"a.conf", 3});
+  minimal_oidc(t1, "https://id.example.com/t1");
+  t1.statement("keys", {"k"}, identity);
+  s.build(sets_);
+  EXPECT_EQ(s.route("/t1/jwks.json").action, Route::Action::Serve);
+  EXPECT_EQ(s.route("/t2/.well-known/openid-configuration").action, Route::Action::Decline);
+  EXPECT_EQ(s.route("/realms/master/.well-known/openid-configuration").action,
+            Route::Action::Decline);
+}
+
+TEST_F(ServerTest, PerBlockCacheControl) {
+  Server s;
+  DiscoveryBlock& a = s.open(Role::Issuer, "https://id.example.com/a", {"a.conf", 1});
+  minimal_oidc(a, "https://id.example.com/a");
+  a.statement("keys", {"k"}, identity);
+  a.statement("cache_control", {"no-store"}, identity);
+  DiscoveryBlock& b = s.open(Role::Issuer, "https://id.example.com/b", {"a.conf", 2});
+  minimal_oidc(b, "https://id.example.com/b");
+  b.statement("keys", {"k"}, identity);
+  DiscoveryBlock& c = s.open(Role::Issuer, "https://id.example.com/c", {"a.conf", 3});
+  minimal_oidc(c, "https://id.example.com/c");
+  c.statement("keys", {"k"}, identity);
+  c.statement("cache_control", {"off"}, identity);
+  s.build(sets_);
+  for (const char* p : {"/a/jwks.json", "/a/.well-known/openid-configuration"}) {
+    ASSERT_NE(s.route(p).cache_control, nullptr) << p;
+    EXPECT_EQ(*s.route(p).cache_control, "no-store") << p;
+  }
+  EXPECT_EQ(s.route("/b/jwks.json").cache_control, nullptr) << "inherits the location's";
+  ASSERT_NE(s.route("/c/jwks.json").cache_control, nullptr);
+  EXPECT_EQ(*s.route("/c/jwks.json").cache_control, "") << "off: no header";
+  // The key set's one response serves all three.
+  EXPECT_EQ(s.route("/a/jwks.json").response, s.route("/b/jwks.json").response);
+}
+
+TEST_F(ServerTest, ResourceMetadataForTheLongestResourcePrefix) {
+  Server s;
+  auto resource = [&](const char* id, unsigned line) {
+    DiscoveryBlock& r = s.open(Role::ProtectedResource, id, {"a.conf", line});
+    r.statement("authorization_servers", {"https://id.example.com"}, identity);
+    return &r;
+  };
+  resource("https://mcp.example.com/mcp", 1);
+  resource("https://mcp.example.com/mcp/github", 2)->statement("serve_at_root", {"on"}, identity);
+  EXPECT_TRUE(s.build(sets_).empty());
+  auto url = [&](const char* path) {
+    const std::string* u = s.resource_metadata(path);
+    return u ? *u : std::string("(none)");
+  };
+  EXPECT_EQ(url("/mcp"), "https://mcp.example.com/.well-known/oauth-protected-resource/mcp");
+  EXPECT_EQ(url("/mcp/tools"), "https://mcp.example.com/.well-known/oauth-protected-resource/mcp");
+  EXPECT_EQ(url("/mcp/github/x"),
+            "https://mcp.example.com/.well-known/oauth-protected-resource/mcp/github");
+  EXPECT_EQ(url("/mcpx"), "(none)") << "segment by segment";
+  EXPECT_EQ(url("/"), "(none)");
+  // serve_at_root: the root well-known URI serves that resource's document.
+  Route root = s.route("/.well-known/oauth-protected-resource");
+  ASSERT_EQ(root.action, Route::Action::Serve);
+  EXPECT_EQ(json::parse(root.response->body)["resource"], "https://mcp.example.com/mcp/github");
+}
+
+TEST_F(ServerTest, ResourceWithoutAuthorizationServersWarns) {
+  Server s;
+  s.open(Role::ProtectedResource, "https://mcp.example.com/mcp", {"r.conf", 4});
+  std::vector<LocatedWarning> w = s.build(sets_);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].message.find("no authorization_servers: MCP clients need at least one"),
+            std::string::npos)
+      << w[0].message;
+  EXPECT_EQ(w[0].origin.line, 4u);
+}
+
+TEST_F(ServerTest, TwoResourcesCannotBothOwnTheRoot) {
+  Server s;
+  for (const char* id : {"https://mcp.example.com/a", "https://mcp.example.com/b"}) {
+    DiscoveryBlock& r = s.open(Role::ProtectedResource, id, {"a.conf", 1});
+    r.statement("authorization_servers", {"https://id.example.com"}, identity);
+    r.statement("serve_at_root", {"on"}, identity);
+  }
+  try {
+    s.build(sets_);
+    FAIL() << "two resources at the root";
+  } catch (const LocatedError& e) {
+    EXPECT_NE(std::string(e.what()).find("is already served for resource \"https://mcp.example.com/a\""),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_F(ServerTest, RepeatedIdentifier) {
