@@ -143,7 +143,10 @@ ngx_table_elt_t* accept_encoding(ngx_http_request_t* r) {
 
 // Answers a request for a precomputed document: 200/304 for GET and HEAD,
 // 204 for a CORS preflight, 405 for anything else.
-ngx_int_t respond(ngx_http_request_t* r, const wellknown::Response& resp) {
+// `cache_control`: the issuer's or resource's own value, or null for the
+// location's wellknown_cache_control.
+ngx_int_t respond(ngx_http_request_t* r, const wellknown::Response& resp,
+                  const std::string* cache_control) {
   auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
       ngx_http_get_module_main_conf(r, ngx_http_wellknown_module));
   if (r->method == NGX_HTTP_OPTIONS) {
@@ -187,8 +190,12 @@ ngx_int_t respond(ngx_http_request_t* r, const wellknown::Response& resp) {
                   &r->headers_out.last_modified) != NGX_OK ||
       push_header(r, ngx_string("ETag"), to_ngx(*etag), &r->headers_out.etag) != NGX_OK ||
       add_cors(r) != NGX_OK ||
-      (lcf->cache_control.len &&
-       push_header(r, ngx_string("Cache-Control"), lcf->cache_control) != NGX_OK)) {
+      (cache_control ? !cache_control->empty() &&
+                           push_header(r, ngx_string("Cache-Control"), to_ngx(*cache_control)) !=
+                               NGX_OK
+                     : lcf->cache_control.len &&
+                           push_header(r, ngx_string("Cache-Control"), lcf->cache_control) !=
+                               NGX_OK)) {
     return NGX_HTTP_INTERNAL_SERVER_ERROR;
   }
   if (has_gzip &&
@@ -214,22 +221,30 @@ ngx_int_t jwks_handler(ngx_http_request_t* r) noexcept {
     // that can run this handler); never dereference null on a request.
     return NGX_DECLINED;
   }
-  return respond(r, *lcf->response);
+  return respond(r, *lcf->response, nullptr);
 }
 
-// One hash lookup of the normalised URI (the one location matching uses); a
+// Runs where nginx would run the location's content handler, so the
+// server's and the location's rewrites and returns, and the access and
+// pre-access checks, have had their say. One hash lookup of the normalised
+// URI (the one location matching used); with wellknown_not_found on, a
 // discovery path that matches nothing gets a JSON 404; anything else goes
-// on to the server's locations untouched.
+// on to the location's content handler untouched.
 ngx_int_t server_handler(ngx_http_request_t* r) noexcept {
   auto* scf = static_cast<ngx_http_wellknown_srv_conf_t*>(
       ngx_http_get_module_srv_conf(r, ngx_http_wellknown_module));
   if (scf->server == nullptr) {
     return NGX_DECLINED;
   }
+  auto* lcf = static_cast<ngx_http_wellknown_loc_conf_t*>(
+      ngx_http_get_module_loc_conf(r, ngx_http_wellknown_module));
+  if (!lcf->serve) {
+    return NGX_DECLINED;
+  }
   wellknown::Route route = scf->server->route(to_view(r->uri));
   switch (route.action) {
     case wellknown::Route::Action::Serve:
-      return respond(r, *route.response);
+      return respond(r, *route.response, route.cache_control);
     case wellknown::Route::Action::NotFound: {
       auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
           ngx_http_get_module_main_conf(r, ngx_http_wellknown_module));
@@ -239,6 +254,23 @@ ngx_int_t server_handler(ngx_http_request_t* r) noexcept {
       break;
   }
   return NGX_DECLINED;
+}
+
+ngx_int_t resource_metadata_variable(ngx_http_request_t* r, ngx_http_variable_value_t* v,
+                                     uintptr_t) noexcept {
+  auto* scf = static_cast<ngx_http_wellknown_srv_conf_t*>(
+      ngx_http_get_module_srv_conf(r, ngx_http_wellknown_module));
+  const std::string* url = scf->server ? scf->server->resource_metadata(to_view(r->uri)) : nullptr;
+  if (url == nullptr) {
+    v->not_found = 1;
+    return NGX_OK;
+  }
+  v->data = reinterpret_cast<u_char*>(const_cast<char*>(url->data()));
+  v->len = static_cast<unsigned>(url->size());
+  v->valid = 1;
+  v->no_cacheable = 1;  // the URI can change with a rewrite
+  v->not_found = 0;
+  return NGX_OK;
 }
 
 }  // namespace ngx_http_wellknown

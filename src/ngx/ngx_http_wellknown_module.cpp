@@ -5,6 +5,8 @@
 
 #include "ngx_http_wellknown_module.hpp"
 
+#include "core/cache_control.hpp"
+
 #include <exception>
 #include <new>
 #include <string>
@@ -84,6 +86,23 @@ char* parse_block(ngx_conf_t* cf, ngx_conf_handler_pt handler, void* handler_con
   return rv;
 }
 
+// `include FILE|GLOB;` inside a block: nginx's own include, whose
+// statements come back to the block's handler (relative names against the
+// configuration prefix, globs in order), so file:line in messages is the
+// included file's.
+bool is_include(ngx_conf_t* cf) {
+  auto* args = static_cast<ngx_str_t*>(cf->args->elts);
+  return args[0].len == sizeof("include") - 1 && ngx_strncmp(args[0].data, "include", 7) == 0;
+}
+
+char* include(ngx_conf_t* cf, void* conf) {
+  if (cf->args->nelts != 2) {
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "include takes one file name or pattern");
+    return static_cast<char*>(NGX_CONF_ERROR);
+  }
+  return ngx_conf_include(cf, nullptr, conf);
+}
+
 // ---------------------------------------------------------------- wellknown_keys
 
 struct KeysBlock {
@@ -92,6 +111,7 @@ struct KeysBlock {
 
 // One statement inside `wellknown_keys NAME { ... }`: key FILE [OPTION ...];
 char* keys_block_line(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  if (is_include(cf)) return include(cf, conf);
   return at_directive(cf, "wellknown_keys", [&]() -> char* {
     auto* block = static_cast<KeysBlock*>(conf);
     auto* args = static_cast<ngx_str_t*>(cf->args->elts);
@@ -110,7 +130,7 @@ char* wellknown_keys(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   KeysBlock block{nullptr};
   char* rv = at_directive(cf, "wellknown_keys", [&]() -> char* {
     name = to_string(static_cast<ngx_str_t*>(cf->args->elts)[1]);
-    block.set = &mcf->configuration->key_sets().define(name);
+    block.set = &mcf->configuration->key_sets().define(name, origin_of(cf));
     return NGX_CONF_OK;
   });
   if (rv != NGX_CONF_OK) return rv;
@@ -128,6 +148,7 @@ char* wellknown_keys(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
 // `wellknown_resource URL { ... }`.
 char* discovery_block_line(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   auto* block = static_cast<wellknown::DiscoveryBlock*>(conf);
+  if (is_include(cf)) return include(cf, conf);
   return at_directive(cf, block->directive(), [&]() -> char* {
     auto* args = static_cast<ngx_str_t*>(cf->args->elts);
     block->statement(to_string(args[0]), statement_values(cf), full_name(cf));
@@ -206,6 +227,11 @@ char* wellknown_cache_control(ngx_conf_t* cf, ngx_command_t*, void* conf) noexce
       return conf_error(cf, "wellknown_cache_control", "the value contains a control character");
     }
   }
+  char* rv = at_directive(cf, "wellknown_cache_control", [&]() -> char* {
+    wellknown::check_cache_control(to_string(value));
+    return NGX_CONF_OK;
+  });
+  if (rv != NGX_CONF_OK) return rv;
   lcf->cache_control = value;
   return NGX_CONF_OK;
 }
@@ -242,18 +268,27 @@ void* create_main_conf(ngx_conf_t* cf) noexcept {
 }
 
 void* create_srv_conf(ngx_conf_t* cf) noexcept {
-  return ngx_pcalloc(cf->pool, sizeof(ngx_http_wellknown_srv_conf_t));
+  auto* scf = static_cast<ngx_http_wellknown_srv_conf_t*>(
+      ngx_pcalloc(cf->pool, sizeof(ngx_http_wellknown_srv_conf_t)));
+  if (scf == nullptr) {
+    return nullptr;
+  }
+  scf->not_found = NGX_CONF_UNSET;
+  return scf;
 }
 
 // Builds the documents of every issuer and protected resource of a server,
 // now that all key sets are known. Findings name the directive's file:line.
-char* merge_srv_conf(ngx_conf_t* cf, void*, void* child) noexcept {
+char* merge_srv_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
+  auto* prev = static_cast<ngx_http_wellknown_srv_conf_t*>(parent);
   auto* conf = static_cast<ngx_http_wellknown_srv_conf_t*>(child);
+  ngx_conf_merge_value(conf->not_found, prev->not_found, 0);
   if (conf->server == nullptr) {
     return NGX_CONF_OK;
   }
   try {
-    for (const auto& w : conf->server->build(main_conf(cf)->configuration->key_sets())) {
+    for (const auto& w : conf->server->build(main_conf(cf)->configuration->key_sets(),
+                                             conf->not_found != 0)) {
       log_located(cf, NGX_LOG_WARN, w.message, w.origin);
     }
   } catch (const wellknown::LocatedError& e) {
@@ -275,15 +310,19 @@ void* create_loc_conf(ngx_conf_t* cf) noexcept {
   // Unset until a directive or the merge sets it.
   lcf->cache_control.data = nullptr;
   lcf->cache_control.len = NGX_CONF_UNSET_SIZE;
+  lcf->serve = NGX_CONF_UNSET;
+  lcf->block_file = cf->conf_file->file.name.data;
+  lcf->block_line = cf->conf_file->line;
   return lcf;
 }
 
 // An exact-match location (`location = /path`) in a server with issuers or
-// resources: one at a path the module serves never runs (the module answers
-// in the server rewrite phase, before location matching), which nginx -t
-// reports as a warning; one at another discovery path keeps its requests.
-// Runs after the server's merge_srv_conf, which built the routes.
-void note_exact_location(ngx_conf_t* cf) {
+// resources: at a path the module serves, its content handler never runs
+// (the module answers in the pre-content phase), which nginx -t reports as
+// a warning unless the location turns the module off; at another discovery
+// path it keeps its requests even with wellknown_not_found on. Runs after
+// the server's merge_srv_conf, which built the routes.
+void note_exact_location(ngx_conf_t* cf, const ngx_http_wellknown_loc_conf_t* lcf) {
   auto* scf = static_cast<ngx_http_wellknown_srv_conf_t*>(
       ngx_http_conf_get_module_srv_conf(cf, ngx_http_wellknown_module));
   auto* clcf = static_cast<ngx_http_core_loc_conf_t*>(
@@ -291,12 +330,15 @@ void note_exact_location(ngx_conf_t* cf) {
   if (scf == nullptr || scf->server == nullptr || clcf == nullptr || !clcf->exact_match) {
     return;
   }
+  if (!lcf->serve) {
+    return;
+  }
   if (auto owner = scf->server->exact_location(to_string(clcf->name))) {
     ngx_log_error(NGX_LOG_WARN, cf->log, 0,
-                  "location = %V never runs: the module serves that path for %s before "
-                  "locations are matched; remove the location, or move the module's path "
-                  "(jwks_path, url_forms)",
-                  &clcf->name, owner->c_str());
+                  "location = %V: the module answers that path for %s, so the location's own "
+                  "content never runs; add \"wellknown_serve off;\" to the location, remove it, "
+                  "or move the module's path (jwks_path, url_forms) in %s:%ui",
+                  &clcf->name, owner->c_str(), lcf->block_file, lcf->block_line);
   }
 }
 
@@ -307,6 +349,7 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
     conf->cache_control = prev->cache_control.len == NGX_CONF_UNSET_SIZE ? kDefaultCacheControl
                                                                           : prev->cache_control;
   }
+  ngx_conf_merge_value(conf->serve, prev->serve, 1);
   // An `if` block inside a wellknown_jwks location runs this handler with
   // the if block's own location conf: inherit what the parent serves.
   if (conf->jwks_name.len == 0) {
@@ -316,7 +359,7 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
     conf->response = prev->response;
   }
   try {
-    note_exact_location(cf);
+    note_exact_location(cf, conf);
   } catch (const std::exception& e) {
     ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "wellknown: %s", e.what());
     return static_cast<char*>(NGX_CONF_ERROR);
@@ -337,11 +380,34 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
   return NGX_CONF_OK;
 }
 
+ngx_str_t kResourceMetadataVariable = ngx_string("wellknown_resource_metadata");
+
+ngx_int_t preconfiguration(ngx_conf_t* cf) noexcept {
+  ngx_http_variable_t* v =
+      ngx_http_add_variable(cf, &kResourceMetadataVariable, NGX_HTTP_VAR_NOCACHEABLE);
+  if (v == nullptr) {
+    return NGX_ERROR;
+  }
+  v->get_handler = resource_metadata_variable;
+  return NGX_OK;
+}
+
+// Every server and location is merged by now: report key sets nothing used,
+// and put the answer where nginx runs content handlers' precursors (after
+// rewrite, access and pre-access, with try_files and mirror).
 ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
+  try {
+    for (const auto& w : main_conf(cf)->configuration->key_sets().unused()) {
+      log_located(cf, NGX_LOG_WARN, w.message, w.origin);
+    }
+  } catch (const std::exception& e) {
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "wellknown: %s", e.what());
+    return NGX_ERROR;
+  }
   auto* cmcf = static_cast<ngx_http_core_main_conf_t*>(
       ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module));
   auto* h = static_cast<ngx_http_handler_pt*>(
-      ngx_array_push(&cmcf->phases[NGX_HTTP_SERVER_REWRITE_PHASE].handlers));
+      ngx_array_push(&cmcf->phases[NGX_HTTP_PRECONTENT_PHASE].handlers));
   if (h == nullptr) {
     return NGX_ERROR;
   }
@@ -361,10 +427,17 @@ ngx_command_t commands[] = {
     {ngx_string("wellknown_cache_control"),
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
      wellknown_cache_control, NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
+    {ngx_string("wellknown_not_found"), NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_CONF_FLAG,
+     ngx_conf_set_flag_slot, NGX_HTTP_SRV_CONF_OFFSET,
+     offsetof(ngx_http_wellknown_srv_conf_t, not_found), nullptr},
+    {ngx_string("wellknown_serve"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_FLAG,
+     ngx_conf_set_flag_slot, NGX_HTTP_LOC_CONF_OFFSET,
+     offsetof(ngx_http_wellknown_loc_conf_t, serve), nullptr},
     ngx_null_command};
 
 ngx_http_module_t module_ctx = {
-    nullptr,            // preconfiguration
+    preconfiguration,   // preconfiguration
     postconfiguration,  // postconfiguration
     create_main_conf,   // create main configuration
     nullptr,            // init main configuration

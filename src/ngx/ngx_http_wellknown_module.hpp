@@ -34,11 +34,16 @@ struct ngx_http_wellknown_main_conf_t {
 
 struct ngx_http_wellknown_srv_conf_t {
   wellknown::Server* server;  // null: no wellknown_issuer or wellknown_resource here
+  ngx_flag_t not_found;       // wellknown_not_found
 };
 
 struct ngx_http_wellknown_loc_conf_t {
   const wellknown::Response* response;  // set by wellknown_jwks
   ngx_str_t cache_control;              // empty: no header
+  ngx_flag_t serve;                     // wellknown_serve: issuers' and resources' answers here
+  // Where the location{} (or server{}, http{}) block starts, for warnings.
+  u_char* block_file;
+  ngx_uint_t block_line;
   // wellknown_jwks may name a set defined later in the file; it is resolved
   // when the http block is complete, and reported at the directive's line.
   ngx_str_t jwks_name;
@@ -51,9 +56,14 @@ namespace ngx_http_wellknown {
 // Content handler of a `wellknown_jwks` location.
 ngx_int_t jwks_handler(ngx_http_request_t* r) noexcept;
 
-// Server-rewrite-phase handler: answers the paths of a server's issuers and
-// resources.
+// Pre-content-phase handler: answers the paths of a server's issuers and
+// resources, after rewrites, location matching and access checks.
 ngx_int_t server_handler(ngx_http_request_t* r) noexcept;
+
+// $wellknown_resource_metadata: the metadata URL of the protected resource
+// the request falls under.
+ngx_int_t resource_metadata_variable(ngx_http_request_t* r, ngx_http_variable_value_t* v,
+                                     uintptr_t data) noexcept;
 
 inline std::string to_string(const ngx_str_t& s) {
   return std::string(reinterpret_cast<const char*>(s.data), s.len);
