@@ -242,18 +242,26 @@ ngx_int_t server_handler(ngx_http_request_t* r) noexcept {
     return NGX_DECLINED;
   }
   wellknown::Route route = scf->server->route(to_view(r->uri));
+  ngx_int_t rc;
   switch (route.action) {
     case wellknown::Route::Action::Serve:
-      return respond(r, *route.response, route.cache_control);
+      rc = respond(r, *route.response, route.cache_control);
+      break;
     case wellknown::Route::Action::NotFound: {
       auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
           ngx_http_get_module_main_conf(r, ngx_http_wellknown_module));
-      return send_json(r, NGX_HTTP_NOT_FOUND, mcf->configuration->not_found());
+      rc = send_json(r, NGX_HTTP_NOT_FOUND, mcf->configuration->not_found());
+      break;
     }
     case wellknown::Route::Action::Decline:
-      break;
+    default:
+      return NGX_DECLINED;
   }
-  return NGX_DECLINED;
+  // A pre-content handler that answers finishes the request as the content
+  // phase would (ngx_http_core_content_phase); NGX_DONE stops the phase
+  // engine. Returning NGX_OK would run the location's content handler too.
+  ngx_http_finalize_request(r, rc);
+  return NGX_DONE;
 }
 
 ngx_int_t resource_metadata_variable(ngx_http_request_t* r, ngx_http_variable_value_t* v,
