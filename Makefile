@@ -201,7 +201,7 @@ $(FUZZ_RUNS): fuzz-run-%: $(VARIANT_DIR)/%
 	@d=$(VARIANT_DIR); mkdir -p $$d/corpus/$* $$d/artifacts $$d/logs; \
 	if ASAN_OPTIONS=leak_check_at_exit=0$${ASAN_OPTIONS:+:$$ASAN_OPTIONS} $$d/$* -max_total_time=$(FUZZ_SECONDS) \
 	    -timeout=10 -print_final_stats=1 $(if $(wildcard fuzz/$*.dict),-dict=fuzz/$*.dict) \
-	    -artifact_prefix=$$d/artifacts/$*- $$d/corpus/$* fuzz/corpus/$* >$$d/logs/$*.log 2>&1; then \
+	    -artifact_prefix=$$d/artifacts/$*- $$d/corpus/$* $(wildcard fuzz/corpus/$*) >$$d/logs/$*.log 2>&1; then \
 	  echo "fuzz $*: $$(sed -n 's/^stat::number_of_executed_units: *//p' $$d/logs/$*.log) executions in $(FUZZ_SECONDS) s," \
 	    "corpus $$(ls $$d/corpus/$* | wc -l) new + $$(ls fuzz/corpus/$* 2>/dev/null | wc -l) seeds"; \
 	else \
