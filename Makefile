@@ -87,10 +87,6 @@ write-if-changed = printf '%s\n' $(call shq,$(2)) >$(1).new && \
 
 all: module ## (default) build/ngx_http_wellknown_module.so against NGINX_SRC
 
-help: ## this list
-	@echo "nginx-wellknown $(VERSION): make TARGET [VARIANT=$(subst $(space),|,$(VARIANTS))] [NGINX_SRC=...] [NGINX_BIN=...]"
-	@awk -F ':[^#]*## ' '/^[a-z][a-z-]*:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
-
 # ------------------------------------------------------------ the module
 
 # What the configured tree was made from. The recipe runs on every make and
@@ -253,6 +249,10 @@ demo-stop: ## stop the demo
 
 clean: ## remove build/ (every variant)
 	rm -rf $(BUILD)
+
+help: ## this list
+	@echo "nginx-wellknown $(VERSION): make TARGET [VARIANT=$(subst $(space),|,$(VARIANTS))] [NGINX_SRC=...] [NGINX_BIN=...]"
+	@awk -F ':[^#]*## ' '/^[a-z][a-z-]*:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 include mk/install.mk
 # Debian packaging targets, when present.
