@@ -898,6 +898,7 @@ sub interop_checks {
     (my $name = $label) =~ s/\W+/-/g;
     my $errfile = $t->path("$name.stderr");
     my $shell = join(' ', 'timeout', 120 * $SCALE, map { "'$_'" } @$cmd) . " 2>'$errfile'";
+    local $ENV{PYTHONDONTWRITEBYTECODE} = 1;    # no __pycache__ in the checkout
     my $stdout = `$shell`;
     my $rc = $? >> 8;
     my $stderr = $t->read_file("$name.stderr");

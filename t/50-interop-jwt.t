@@ -15,23 +15,11 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use WellKnown::Test qw(decode_json encode_json);
+use WellKnown::Test;
 
-my $interop = "$FindBin::Bin/interop";
-my $python  = $ENV{INTEROP_PYTHON} || '/usr/bin/python3';   # Debian's, with python3-jwt/-jwcrypto
-my $node    = $ENV{NODE} || 'node';
-
-BAIL_OUT("t/interop/node_modules is missing: run `make interop-deps` (npm ci in t/interop; `make t` does it)")
-    unless -f "$interop/node_modules/jose/package.json";
-BAIL_OUT("$python cannot import jwt and jwcrypto: run `make deps` (python3-jwt, python3-jwcrypto)")
-    if system("'$python' -c 'import jwt, jwcrypto' >/dev/null 2>&1") != 0;
-BAIL_OUT("`$node` is not runnable: run `make deps`")
-    if system("$node --version >/dev/null 2>&1") != 0;
+interop_ready(npm => ['jose'], python => [qw(jwt jwcrypto)]);
 
 my $t = WellKnown::Test->new;
-# Stop nginx here: this END block runs before File::Temp's, which removes the
-# prefix (and the pid file that $t->stop needs) before global destruction.
-END { $t->stop if $t }
 
 # name, openssl type, key directive options, JWS alg, kid (undef: RFC 7638 thumbprint)
 my $opaque = 'ins_1lyWDZiobr600AKUeQDoSlrEmoM';
@@ -69,71 +57,17 @@ my ($ok, $out) = $t->test_config;
 ok($ok, 'nginx -t accepts the interop key set') or diag $out;
 $t->start;
 
-my $url = 'http://127.0.0.1:' . $t->port . '/.well-known/jwks.json';
 my $r = $t->get('/.well-known/jwks.json');
 is($r->{status}, 200, 'JWKS served');
 my $jwks = decode_json($r->{body});
 is(scalar @{ $jwks->{keys} }, scalar @keys, 'every configured key is published');
 ok((grep { ($_->{kid} // '') eq $opaque } @{ $jwks->{keys} }), 'explicit opaque kid published as given');
 
-$t->write_file('spec.json', encode_json({
+jwt_interop($t, 'interop', 'http://127.0.0.1:' . $t->port . '/.well-known/jwks.json', {
     keys => [ map { { name => $_->[0], pem => $t->path("$_->[0].pem"), alg => $_->[3], kid => $_->[4] } } @keys ],
     forged => \@forged,
-}));
+}, may_skip => 1);
 
-my %alg = map { $_->[0] => $_->[3] } @keys;
-my @positive = map { $_->[0] } @keys;
-my @negative = map { $_->{name} } @forged;
-
-run_checks('verify_py.py', [ $python, "$interop/verify_py.py", $url, $t->path('spec.json') ],
-           [qw(pyjwt jwcrypto)]);
-run_checks('verify_jose.mjs', [ $node, "$interop/verify_jose.mjs", $url, $t->path('spec.json') ],
-           [qw(jose)]);
-
-unlike($t->error_log, qr/\[(?:alert|crit|emerg)\]/, 'no alerts in the error log');
+log_is_clean($t, 'no alerts in the error log');
 
 done_testing;
-
-# Runs one script, then turns each reported line into its own test. A check
-# the script did not report (it crashed, or stopped early) fails.
-sub run_checks {
-    my ($script, $cmd, $libs) = @_;
-    my $errfile = $t->path("$script.stderr");
-    my $shell = join(' ', 'timeout', '120', map { "'$_'" } @$cmd) . " 2>'$errfile'";
-    my $stdout = `$shell`;
-    my $rc = $? >> 8;
-    my $stderr = $t->read_file("$script.stderr");
-
-    my %got;
-    my @stray;
-    for my $l (split /\n/, $stdout) {
-        if ($l =~ /^(ok|not ok|skip) (\S+) (\S+) - (.*)$/) {
-            $got{$2}{$3} = [ $1, $4 ];
-        } else {
-            push @stray, $l;
-        }
-    }
-
-    for my $lib (@$libs) {
-        for my $name (@positive, @negative) {
-            my $what = exists $alg{$name}
-                ? "$lib verifies a $alg{$name} token from $name via the JWKS"
-                : "$lib rejects $name";
-            my $res = $got{$lib}{$name};
-            if (!$res) {
-                fail($what);
-                diag("$script reported nothing for $lib/$name (exit $rc)\n$stderr");
-                next;
-            }
-            my ($status, $detail) = @$res;
-            SKIP: {
-                skip("$lib/$name: $detail", 1) if $status eq 'skip';
-                ok($status eq 'ok', $what) or diag("$lib/$name: $detail");
-                note("$lib/$name: $detail") if $status eq 'ok';
-            }
-        }
-    }
-    my $failures = grep { $_->[0] eq 'not ok' } map { values %$_ } values %got;
-    is($rc, $failures ? 1 : 0, "$script exit status agrees with its report")
-        or diag("stderr:\n$stderr\nother output:\n" . join("\n", @stray));
-}
