@@ -168,7 +168,7 @@ sub key {
 # Runs an openssl command line (or any shell command); dies with its output on failure.
 sub openssl {
     my ($self, $cmd) = @_;
-    my $out = `$cmd 2>&1`;
+    my $out = `($cmd) 2>&1`;
     die "command failed: $cmd\n$out" if $?;
     return $out;
 }
@@ -819,6 +819,49 @@ sub outcome {
     Test::More::like($emerg, $o{msg}, "$name: message") if $o{msg};
     Test::More::like($emerg, qr/\Q$o{names}\E/, "$name: names $o{names}") if $o{names};
     return 0;
+}
+
+# Serves together, from a fresh instance, every configuration a
+# hostile-input test accepted with outcome(), and checks what each serves:
+# @$accepted are [ name, http, server, path, check ], check being
+# { same_as => PATH } (the body must be what PATH serves, PATH from
+# $o{http} / $o{server}, reference configurations) or a sub taking (the
+# decoded body, the response) and returning (pass, what it checked).
+# Relative key and metadata file names are taken from $self's prefix.
+# Returns the instance, still running.
+sub serve_accepted {
+    my ($self, $accepted, %o) = @_;
+    my $d = $self->{dir};
+    my $s = (ref $self)->new;
+    my $abs = sub { my ($text) = @_; $text =~ s{(key |metadata_file )(?!/)("?)}{$1$2$d/}g; return $text };
+    my ($http, $server) = ($o{http} // '', $o{server} // '');
+    my %seen;
+    for my $a (@$accepted) {
+        my (undef, $h, $sv) = @$a;
+        $http .= $abs->($h) unless $seen{$h}++;
+        $server .= $abs->($sv) unless $seen{$sv}++;
+    }
+    $s->write_config($http, $server);
+    my ($ok, $out) = $s->test_config;
+    Test::More::ok($ok, 'every accepted case together: nginx -t passes') or Test::More::diag($out);
+    $s->start;
+    my %ref;
+    for my $a (@$accepted) {
+        my ($name, undef, undef, $path, $check) = @$a;
+        my $r = $s->get($path);
+        Test::More::is($r->{status}, 200, "served: $name: 200");
+        if (ref $check eq 'HASH') {
+            $ref{ $check->{same_as} } //= $s->get($check->{same_as})->{body};
+            Test::More::is($r->{body}, $ref{ $check->{same_as} }, "served: $name: exactly the JWK Set of the pristine file");
+        } else {
+            my $doc = json_of($r->{body});
+            Test::More::ok($doc, "served: $name: the body is JSON") or do { Test::More::diag($r->{body}); next };
+            my ($pass, $what) = $check->($doc, $r);
+            Test::More::ok($pass, "served: $name: $what") or Test::More::diag($r->{body});
+        }
+    }
+    log_is_clean($s, 'serving every accepted case: no alert, crit or crash', levels => [qw(alert crit)]);
+    return $s;
 }
 
 # A name for test titles: bytes outside printable ASCII as \xNN, at most 60.
