@@ -42,7 +42,7 @@ use Test::More ();
 our @EXPORT = qw(
     decode_json encode_json json_of member_names json_type b64url
     header header_count parse_response decoded_body
-    is_json_404 is_json_405 log_is_clean
+    is_json_404 is_json_405 log_is_clean shown
     issuer_block resource_block required_members $LOG_PID
     interop_ready interop_checks jwt_interop verify_tokens discovery_interop
 );
