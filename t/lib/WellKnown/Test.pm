@@ -43,7 +43,7 @@ our @EXPORT = qw(
     decode_json encode_json json_of member_names json_type b64url
     header header_count parse_response decoded_body
     is_json_404 is_json_405 log_is_clean shown
-    issuer_block resource_block required_members $LOG_PID
+    issuer_block resource_block required_members directive_error $LOG_PID
     interop_ready interop_checks jwt_interop verify_tokens discovery_interop
 );
 
@@ -873,6 +873,32 @@ sub shown {
 
 # ================================================================ configuration snippets
 
+# An instance for configuration checks of issuers and resources, with key
+# sets k and k2 (an RSA key each), ec (a P-256 key) and both (the RSA key
+# of k and the P-256 key). Returns the instance and the http-level text
+# that defines the sets.
+sub with_key_sets {
+    my ($class) = @_;
+    my $t = $class->new;
+    $t->key('rsa.pem', 'rsa2048');
+    $t->key('rsa2.pem', 'rsa2048');
+    $t->key('ec.pem', 'p256');
+    return ($t, "    wellknown_keys k { key rsa.pem; }\n"
+              . "    wellknown_keys k2 { key rsa2.pem; }\n"
+              . "    wellknown_keys ec { key ec.pem; }\n"
+              . "    wellknown_keys both { key rsa.pem; key ec.pem; }\n");
+}
+
+# The start of an [emerg] from a block directive: for an error in one of
+# its statements, "[emerg] DIRECTIVE: " (at the statement's line); with a
+# URL, for an error found when the documents are built,
+# "[emerg] DIRECTIVE "URL": REST" (at the directive's line).
+sub directive_error {
+    my ($directive, $url, $rest) = @_;
+    return qr/\[emerg\] ${LOG_PID}\Q$directive\E: / unless defined $url;
+    return qr/\[emerg\] ${LOG_PID}\Q$directive\E "\Q$url\E": $rest/;
+}
+
 # The statements an issuer needs for both documents besides its keys:
 # endpoints on $base (the issuer's origin), response and subject types.
 sub required_members {
@@ -885,12 +911,12 @@ sub required_members {
 }
 
 # A wellknown_issuer block at server level: `keys K;` (keys => K, default
-# k; undef: none), the statements of $o{before}, the required members
+# k; none with no_keys), the statements of $o{before}, the required members
 # (unless no_required), then the statements of @$stmts.
 sub issuer_block {
     my ($url, $stmts, %o) = @_;
     my ($base) = $url =~ m{^"?(https?://[^/?#"]+)};
-    my $keys = exists $o{keys} ? $o{keys} : 'k';
+    my $keys = $o{no_keys} ? undef : exists $o{keys} ? $o{keys} : 'k';
     my $s = "        wellknown_issuer $url {\n";
     $s .= "            keys $keys;\n" if defined $keys;
     $s .= "            $_\n" for @{ $o{before} || [] };
