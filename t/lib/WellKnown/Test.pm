@@ -933,6 +933,110 @@ sub resource_block {
     return $s . "        }\n";
 }
 
+# ================================================================ one of each document
+
+# For tests of unusual requests: generates the keys of three key sets
+# (root, t1, loc) and returns the http-level text defining them, a server
+# body holding one of each kind of document (a root issuer, a path issuer
+# t1, a protected resource api, a wellknown_jwks location at /jwks) and a
+# fallback location answering "fallback", and every path the module
+# answers with a document, with the document's label ([path, label]; the
+# append and insert forms of one document serve the same bytes, so they
+# share a label).
+sub document_set {
+    my ($self) = @_;
+    $self->key('root.pem', 'p256');
+    $self->key('t1.pem', 'ed25519');
+    $self->key('loc.pem', 'p384');
+    my $http = "    wellknown_keys root { key root.pem; }\n"
+             . "    wellknown_keys t1 { key t1.pem; }\n"
+             . "    wellknown_keys loc { key loc.pem; }\n";
+    my $server = issuer_block('https://id.example.com', [], keys => 'root')
+               . issuer_block('https://id.example.com/t1', [], keys => 't1')
+               . resource_block('https://id.example.com/api', ['authorization_servers https://id.example.com/t1;'])
+               . "        location = /jwks { wellknown_jwks loc; }\n"
+               . "        location / { return 200 \"fallback\"; }\n";
+    my @served = (
+        [ '/.well-known/openid-configuration',           'root-oidc' ],
+        [ '/.well-known/oauth-authorization-server',     'root-as' ],
+        [ '/.well-known/jwks.json',                      'root-jwks' ],
+        [ '/t1/.well-known/openid-configuration',        't1-oidc' ],
+        [ '/.well-known/openid-configuration/t1',        't1-oidc' ],
+        [ '/.well-known/oauth-authorization-server/t1',  't1-as' ],
+        [ '/t1/.well-known/oauth-authorization-server',  't1-as' ],
+        [ '/t1/jwks.json',                               't1-jwks' ],
+        [ '/.well-known/oauth-protected-resource/api',   'api-prm' ],
+        [ '/jwks',                                       'jwks-loc' ],
+    );
+    return ($http, $server, \@served);
+}
+
+# After start: GETs every path of @$served (document_set), asserting a 200
+# and the same bytes for the forms of one document, and that each document
+# has its own bytes. Returns the body and the ETag of each label, and
+# remembers the worker and the root JWKS for survives().
+sub fetch_documents {
+    my ($self, $served) = @_;
+    my (%doc, %etag);
+    for my $s (@$served) {
+        my ($path, $label) = @$s;
+        my $r = $self->get($path);
+        Test::More::is($r->{status}, 200, "baseline $path: 200");
+        if (exists $doc{$label}) {
+            Test::More::is($r->{body}, $doc{$label}, "baseline $path: same bytes as the other form of $label");
+            next;
+        }
+        $doc{$label} = $r->{body};
+        $etag{$label} = header($r, 'etag');
+    }
+    my %label_of_body = map { $doc{$_} => $_ } keys %doc;
+    Test::More::is(scalar keys %label_of_body, scalar keys %doc, 'baseline: every document has its own bytes');
+    my @workers = $self->worker_pids;
+    Test::More::is(scalar @workers, 1, 'one worker');
+    $self->{survival} = { workers => join(',', @workers), jwks => $doc{'root-jwks'}, mark => 0 };
+    return (\%doc, \%etag);
+}
+
+# document_set, nginx -t and start, fetch_documents, in one: the servers
+# $o{more}->($server, $served) returns (other ports, other settings) go
+# into the http block too. Returns the bodies and ETags by label and the
+# [path, label] list.
+sub start_document_set {
+    my ($self, %o) = @_;
+    my ($http, $server, $served) = $self->document_set;
+    $http .= $o{more}->($server, $served) if $o{more};
+    $self->write_config($http, $server);
+    my ($ok, $out) = $self->test_config;
+    Test::More::ok($ok, 'nginx -t accepts the document set and its other servers') or Test::More::diag($out);
+    $self->start;
+    return ($self->fetch_documents($served), $served);
+}
+
+# At the end: the same master and worker throughout, and a clean error log.
+sub survived_all {
+    my ($self) = @_;
+    Test::More::is($self->pid, $self->{master_pid}, 'the same master process throughout');
+    Test::More::is(join(',', $self->worker_pids), $self->{survival}{workers},
+                   'the same worker process throughout: no worker ever crashed');
+    log_is_clean($self, 'no alert, crit, emerg or signal in the whole error log');
+}
+
+# After a hostile request: the same worker still serves the next request
+# with the exact document, and nothing alarming was logged since the last
+# check.
+sub survives {
+    my ($self, $what) = @_;
+    my $s = $self->{survival} or die 'survives() needs fetch_documents() first';
+    my $r = $self->get('/.well-known/jwks.json');
+    Test::More::is($r->{status}, 200, "$what: the next request is served");
+    Test::More::is($r->{body}, $s->{jwks}, "$what: with the exact document");
+    Test::More::is(join(',', $self->worker_pids), $s->{workers}, "$what: same worker process (no crash, no respawn)");
+    my $log = $self->log_since($s->{mark});
+    $s->{mark} += length $log;
+    Test::More::unlike($log, qr/\[(alert|crit|emerg)\]|exited on signal|segfault|core dumped/,
+                       "$what: no alert, crit or signal in the error log") or Test::More::diag($log);
+}
+
 # ================================================================ client-library interop
 
 my $INTEROP = "$T_DIR/interop";
