@@ -11,9 +11,7 @@ my $t = WellKnown::Test->new;
 $t->key('rsa.pem', 'rsa2048');
 $t->write_config('wellknown_keys main { key rsa.pem; }',
                  'location = /.well-known/jwks.json { wellknown_jwks main; }');
-my ($ok, $out) = $t->test_config;
-ok($ok, 'nginx -t accepts the configuration') or diag $out;
-$t->start;
+$t->start_checked('nginx -t accepts the configuration');
 
 my $r = $t->get('/.well-known/jwks.json');
 is($r->{status}, 200, 'status 200');

@@ -15,8 +15,7 @@ use Time::Local qw(timegm);
 use WellKnown::Test;
 
 my $t = WellKnown::Test->new;
-$t->key('a.pem', 'p256');
-$t->key('b.pem', 'ed25519');
+$t->make_keys(a => 'p256', b => 'ed25519');
 
 # Two more servers on the same port (selected by Host; every request names
 # one) set Cache-Control at server level; their locations inherit it.

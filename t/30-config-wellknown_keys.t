@@ -14,13 +14,8 @@ use WellKnown::Test;
 my $t = WellKnown::Test->new;
 my $d = $t->dir;
 
-$t->key('rsa.pem', 'rsa2048');
-$t->key('p256.pem', 'p256');
-$t->key('p256b.pem', 'p256');
-$t->key('p384.pem', 'p384');
-$t->key('ed25519.pem', 'ed25519');
-$t->key('x25519.pem', 'x25519');
-$t->key('rsa1024.pem', 'rsa1024');
+$t->make_keys(rsa => 'rsa2048', p256 => 'p256', p256b => 'p256', p384 => 'p384', ed25519 => 'ed25519',
+              x25519 => 'x25519', rsa1024 => 'rsa1024');
 $t->openssl("openssl req -x509 -new -key $d/p384.pem -subj /CN=CA -days 30 -out $d/ca.crt");
 $t->openssl("openssl req -new -key $d/p256.pem -subj /CN=leaf -out $d/leaf.csr");
 $t->openssl("openssl x509 -req -in $d/leaf.csr -CA $d/ca.crt -CAkey $d/p384.pem -set_serial 7 -days 30 -out $d/leaf.crt");

@@ -24,14 +24,8 @@ sub ossl { $t->openssl(@_) }
 
 # ---------------------------------------------------------------- inputs
 
-$t->key('rsa.pem', 'rsa2048');
-$t->key('p256.pem', 'p256');
-$t->key('p256b.pem', 'p256');
-$t->key('p384.pem', 'p384');
-$t->key('ed25519.pem', 'ed25519');
-$t->key('secp256k1.pem', 'secp256k1');
-$t->key('dsa.pem', 'dsa');
-$t->key('rsa1024.pem', 'rsa1024');
+$t->make_keys(rsa => 'rsa2048', p256 => 'p256', p256b => 'p256', p384 => 'p384', ed25519 => 'ed25519',
+              secp256k1 => 'secp256k1', dsa => 'dsa', rsa1024 => 'rsa1024');
 ossl("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:512 -out $d/rsa512.pem");
 ossl("openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out $d/dhparams.pem");
 ossl("openssl genpkey -paramfile $d/dhparams.pem -out $d/dhkey.pem");

@@ -53,9 +53,7 @@ my @forged = (
 my $set = join ' ', map { 'key ' . join(' ', grep { length } "$_->[0].pem", $_->[2]) . ';' } @keys;
 $t->write_config("wellknown_keys interop { $set }",
                  'location = /.well-known/jwks.json { wellknown_jwks interop; }');
-my ($ok, $out) = $t->test_config;
-ok($ok, 'nginx -t accepts the interop key set') or diag $out;
-$t->start;
+$t->start_checked('nginx -t accepts the interop key set');
 
 my $r = $t->get('/.well-known/jwks.json');
 is($r->{status}, 200, 'JWKS served');

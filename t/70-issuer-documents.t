@@ -102,12 +102,7 @@ SERVER
 LOC
 
 $t->write_config($http_a, $server_a);
-{
-    my ($ok, $out) = $t->test_config;
-    ok($ok, 'nginx -t accepts the configuration') or diag $out;
-    unlike($out, qr/\[(warn|emerg)\]/, 'no warnings for complete issuers with RS256') or diag $out;
-}
-$t->start;
+$t->start_checked('nginx -t accepts the configuration', quiet => 'no warnings for complete issuers with RS256');
 
 my $iss1 = "$origin/t1";
 my $oidc_body1 = qq({"issuer":"$iss1","token_endpoint":"$iss1/token","authorization_endpoint":"$iss1/authorize",)

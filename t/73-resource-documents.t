@@ -61,12 +61,7 @@ SERVER
         location / { return 200 "app"; }
 LOC
 $t->write_config($http, $server);
-{
-    my ($ok, $out) = $t->test_config;
-    ok($ok, 'nginx -t accepts resources next to an issuer') or diag $out;
-    unlike($out, qr/\[(warn|emerg)\]/, 'no warnings') or diag $out;
-}
-$t->start;
+$t->start_checked('nginx -t accepts resources next to an issuer', quiet => 'no warnings');
 
 # ---------------------------------------------------------------- path resource
 
@@ -131,15 +126,10 @@ my $api = $t->request('GET', $api_path);
         is_json_405($t->request($m, $api_path, $m eq 'DELETE' ? () : (body => 'x=1')), "resource $m");
     }
 
-    my $opt = $t->request('OPTIONS', $api_path, headers => ['Origin' => 'https://app.example',
-                                                            'Access-Control-Request-Method' => 'GET',
-                                                            'Access-Control-Request-Headers' => 'authorization']);
-    is($opt->{status}, 204, 'resource OPTIONS: 204');
-    is(header($opt, 'access-control-allow-origin'), '*', 'resource OPTIONS: Access-Control-Allow-Origin');
-    is(header($opt, 'access-control-allow-methods'), 'GET, HEAD, OPTIONS', 'resource OPTIONS: Allow-Methods');
-    is(header($opt, 'access-control-allow-headers'), 'authorization', 'resource OPTIONS: requested headers allowed');
-    is(header($opt, 'access-control-max-age'), '86400', 'resource OPTIONS: Max-Age');
-    is($opt->{trailing}, '', 'resource OPTIONS: no body');
+    is_preflight($t->request('OPTIONS', $api_path, headers => ['Origin' => 'https://app.example',
+                                                               'Access-Control-Request-Method' => 'GET',
+                                                               'Access-Control-Request-Headers' => 'authorization']),
+                 'resource OPTIONS', 'authorization');
 
     my $q = $t->request('GET', "$api_path?resource=https://evil.example");
     is($q->{body}, $get->{body}, 'resource: query string ignored');

@@ -54,12 +54,7 @@ $t->write_config("    wellknown_keys rsa { key rsa.pem kid=rsa-1; }\n", <<'SERVE
         }
         location / { return 200 "app"; }
 SERVER
-{
-    my ($ok, $out) = $t->test_config;
-    ok($ok, 'nginx -t accepts an issuer and a resource with metadata files') or diag $out;
-    unlike($out, qr/\[(warn|emerg)\]/, 'no warnings') or diag $out;
-}
-$t->start;
+$t->start_checked('nginx -t accepts an issuer and a resource with metadata files', quiet => 'no warnings');
 
 # ---------------------------------------------------------------- metadata files
 

@@ -21,12 +21,7 @@ $t->write_config("    wellknown_keys rsa { key rsa.pem kid=rsa-1; }\n",
                  . resource_block('https://api.example.com/caf%C3%A9', ['authorization_servers https://id.example.com/caf%C3%A9;'])
                  . issuer_block("$origin/sp%20ace", ['allow_http on;'], keys => 'rsa')
                  . "        location / { return 200 \"app\"; }\n");
-{
-    my ($ok, $out) = $t->test_config;
-    ok($ok, 'nginx -t accepts percent-encoded identifiers') or diag $out;
-    unlike($out, qr/\[(warn|emerg)\]/, 'no warnings') or diag $out;
-}
-$t->start;
+$t->start_checked('nginx -t accepts percent-encoded identifiers', quiet => 'no warnings');
 
 # ---------------------------------------------------------------- percent-encoded paths
 

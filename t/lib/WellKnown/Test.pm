@@ -42,7 +42,7 @@ use Test::More ();
 our @EXPORT = qw(
     decode_json encode_json json_of member_names json_type b64url
     header header_count parse_response decoded_body
-    is_json_404 is_json_405 log_is_clean shown
+    is_json_404 is_json_405 is_preflight log_is_clean shown
     issuer_block resource_block required_members directive_error $LOG_PID
     interop_ready interop_checks jwt_interop verify_tokens discovery_interop
 );
@@ -165,6 +165,13 @@ sub key {
     return $out;
 }
 
+# Several keys at once: $t->make_keys(NAME => TYPE, ...) writes NAME.pem.
+sub make_keys {
+    my ($self, @pairs) = @_;
+    while (my ($name, $type) = splice @pairs, 0, 2) { $self->key("$name.pem", $type) }
+    return $self;
+}
+
 # Runs an openssl command line (or any shell command); dies with its output on failure.
 sub openssl {
     my ($self, $cmd) = @_;
@@ -254,6 +261,18 @@ sub start {
         Time::HiRes::sleep(0.05);
     }
     return $self;
+}
+
+# nginx -t on the configuration written last must pass (one test named
+# $what; with $o{quiet}, a second: no [warn] or [emerg], named so), then
+# start. Returns the output of nginx -t.
+sub start_checked {
+    my ($self, $what, %o) = @_;
+    my ($ok, $out) = $self->test_config;
+    Test::More::ok($ok, $what) or Test::More::diag($out);
+    Test::More::unlike($out, qr/\[(warn|emerg)\]/, $o{quiet}) or Test::More::diag($out) if $o{quiet};
+    $self->start;
+    return $out;
 }
 
 sub wait_listening {
@@ -704,6 +723,24 @@ sub is_json_405 {
     Test::More::ok($j && defined $j->{error_description} && !ref $j->{error_description}
                    && length $j->{error_description}, "$what: error_description is a non-empty string");
     Test::More::is_deeply([sort keys %{ $j || {} }], [qw(error error_description)], "$what: no other members");
+}
+
+# The module's answer to a CORS preflight (OPTIONS): 204 without a body,
+# Content-Type or Content-Length (RFC 9110 §8.6), Access-Control-Allow-Origin
+# *, the methods, a day's Max-Age, no credentials, and the requested
+# headers echoed ($headers; undef: none requested, none allowed).
+sub is_preflight {
+    my ($r, $what, $headers) = @_;
+    Test::More::is($r->{status}, 204, "$what: 204");
+    Test::More::is(header($r, 'access-control-allow-origin'), '*', "$what: Access-Control-Allow-Origin *");
+    Test::More::is(header($r, 'access-control-allow-methods'), 'GET, HEAD, OPTIONS', "$what: Access-Control-Allow-Methods");
+    Test::More::is(header($r, 'access-control-max-age'), '86400', "$what: Access-Control-Max-Age 86400");
+    Test::More::is(header($r, 'access-control-allow-headers'), $headers,
+                   "$what: " . (defined $headers ? 'the requested headers allowed' : 'no Access-Control-Allow-Headers'));
+    Test::More::is($r->{body} . ($r->{trailing} // ''), '', "$what: no body");
+    Test::More::ok(!defined header($r, 'content-type'), "$what: no Content-Type");
+    Test::More::ok(!defined header($r, 'content-length'), "$what: no Content-Length on a 204 (RFC 9110 §8.6)");
+    Test::More::ok(!defined header($r, 'access-control-allow-credentials'), "$what: credentials not allowed");
 }
 
 # No line of the error log (from byte $o{since}) at one of the levels
