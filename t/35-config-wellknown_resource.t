@@ -60,14 +60,14 @@ $c->passes('the same resource in two servers',
        resource_block('https://api.example.com/both'));
 $c->passes('an issuer and a resource with the same identifier, sharing a key set', $keys_http,
        issuer_block('https://id.example.com/same') . resource_block('https://id.example.com/same', ['keys k;']));
-$c->fails('a resource and an issuer whose key sets claim the same path', $keys_http,
-      issuer_block('https://id.example.com/api') . resource_block('https://api.example.com/api', ['keys k2;']),
-      'wellknown_resource https://api.example.com/api',
-      BR('https://api.example.com/api', qr/path "\/api\/jwks\.json" is already served for issuer "https:\/\/id\.example\.com\/api" \(key set\)/));
 $c->fails('resources with and without a trailing "/"', $keys_http,
       resource_block('https://api.example.com/s') . resource_block('https://api.example.com/s/'),
       'wellknown_resource https://api.example.com/s/',
       BR('https://api.example.com/s/', qr/path "\/\.well-known\/oauth-protected-resource\/s" is already served for resource "https:\/\/api\.example\.com\/s"/));
+$c->fails('a resource and an issuer whose key sets claim the same path', $keys_http,
+      issuer_block('https://id.example.com/api') . resource_block('https://api.example.com/api', ['keys k2;']),
+      'wellknown_resource https://api.example.com/api',
+      BR('https://api.example.com/api', qr/path "\/api\/jwks\.json" is already served for issuer "https:\/\/id\.example\.com\/api" \(key set\)/));
 $c->fails('authorization_servers with a non-URL', $keys_http,
       resource_block('https://api.example.com/r', ['authorization_servers https://id.example.com not-a-url;']),
       'wellknown_resource https://api.example.com/r',

@@ -183,11 +183,11 @@ my $api = $t->request('GET', $api_path);
 
 # ---------------------------------------------------------------- fall-through and JSON 404
 
-is_json_404($t->request('GET', '/.well-known/oauth-protected-resource/other'), '/.well-known/oauth-protected-resource/other');
-is_json_404($t->request('GET', '/.well-known/oauth-protected-resource'), 'no root resource on localhost');
-is_json_404($t->request('GET', '/.well-known/oauth-protected-resource/api/x'), 'resource with a longer path');
-is_json_404($t->request('GET', '/.well-known/oauth-protected-resource/ap'), 'resource with a shorter path');
-is_json_404($t->request('GET', '/.well-known/oauth-protected-resource/t1'), 'an issuer path is no resource');
+for my $case (['/other', '/.well-known/oauth-protected-resource/other'], ['', 'no root resource on localhost'],
+              ['/api/x', 'resource with a longer path'], ['/ap', 'resource with a shorter path'],
+              ['/t1', 'an issuer path is no resource']) {
+    is_json_404($t->request('GET', "/.well-known/oauth-protected-resource$case->[0]"), $case->[1]);
+}
 is_json_404($t->request('GET', '/api/.well-known/oauth-protected-resource'), 'resource append form is not served');
 for my $case (['/api', 'api-location'], ['/api/anything', 'api-location'], ['/api/users/7', 'api-location'],
               ['/apix', 'api-location'], ['/api/jwks.jsonx', 'api-location'],
