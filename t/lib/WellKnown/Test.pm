@@ -73,10 +73,27 @@ END {
     for my $t (grep { defined } @INSTANCES) { $t->stop if $t->{running}; }
 }
 
+# True if every directory on the way to $dir lets others pass (mode o+x).
+sub reachable_by_others {
+    my ($dir) = @_;
+    my $path = '';
+    for my $part (grep { length } split m{/}, File::Spec->rel2abs($dir)) {
+        $path .= "/$part";
+        my @st = stat $path or return 0;
+        return 0 unless $st[2] & 01;
+    }
+    return 1;
+}
+
 sub new {
     my ($class, %opts) = @_;
-    my $dir = File::Temp::tempdir('wellknown-XXXXXX', TMPDIR => 1, CLEANUP => !$ENV{KEEP});
-    # Workers run as nobody when the tests run as root: keep the prefix readable.
+    # Workers run as nobody when the tests run as root, and answer 403 for
+    # anything under a prefix they cannot reach: under TMPDIR if nobody can
+    # pass through it, else under /tmp (a TMPDIR of mode 0700, such as
+    # `mktemp -d` gives, is closed to nobody).
+    my $base = File::Spec->tmpdir;
+    $base = '/tmp' if $> == 0 && !reachable_by_others($base);
+    my $dir = File::Temp::tempdir('wellknown-XXXXXX', DIR => $base, CLEANUP => !$ENV{KEEP});
     chmod 0755, $dir;
     mkdir "$dir/logs";
     my $self = bless { dir => $dir, port => free_port(), running => 0, module => $MODULE, nginx => $NGINX,
@@ -377,10 +394,13 @@ sub rss_kib {
 
 # ================================================================ the binary under test
 
-# What `nginx -V` says about NGINX_BIN, asked once.
+# What `nginx -V` says about NGINX_BIN, asked once (with a prefix of its
+# own: the sanitizer wrappers keep their logs under the prefix).
 my $V;
 sub nginx_V {
-    $V = `'$NGINX' -V 2>&1` unless defined $V;
+    return $V if defined $V;
+    my $dir = File::Temp::tempdir('wellknown-V-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+    $V = `'$NGINX' -p '$dir/' -V 2>&1`;
     return $V;
 }
 
@@ -423,6 +443,8 @@ sub as_user {
     my $group = getgrnam('nogroup') // 65534;
     my @as = ($setpriv, "--reuid=$user", "--regid=$group", '--clear-groups');
     my $d = $self->{dir};
+    return (undef, "$user cannot reach the prefix $d (a directory above it, under TMPDIR, is closed to $user)")
+        if system(@as, 'test', '-x', $d) != 0;
     mkdir "$d/modules";
     chmod 0755, "$d/modules";
     (my $name = $MODULE) =~ s{.*/}{};
