@@ -274,7 +274,7 @@ sub start {
     # that worker_pids right after start sees them (they come late under
     # ASan and valgrind).
     for (1 .. 100 * $SCALE) {
-        last if $self->worker_pids;
+        last if my @workers = $self->worker_pids;    # (a list: sort in scalar context is undefined)
         Time::HiRes::sleep(0.05);
     }
     return $self;
@@ -363,11 +363,21 @@ sub stop {
     my $pid = $self->pid || $self->{master_pid};
     my ($ok) = $self->run_nginx('-s', 'stop');
     kill 'TERM', $pid if !$ok && $pid;
-    for (1 .. 100 * $SCALE) {
-        last unless $pid && kill 0, $pid;
-        Time::HiRes::sleep(0.05);
+    for (1 .. 500 * $SCALE) {
+        last unless $pid && alive($pid);
+        Time::HiRes::sleep(0.01);
     }
     $self->{running} = 0;
+}
+
+# True while process $pid runs: an exited daemon stays a zombie until init
+# reaps it, which can take a second.
+sub alive {
+    my ($pid) = @_;
+    return 0 unless kill 0, $pid;
+    open my $fh, '<', "/proc/$pid/stat" or return 0;
+    my $stat = <$fh> // '';
+    return $stat !~ /^\d+ \(.*\) Z /;
 }
 
 sub DESTROY { my $self = shift; local $?; $self->stop if $self->{running}; }
@@ -475,7 +485,8 @@ sub as_user {
 # The bytes of one request. Options: host (Host header, default localhost;
 # undef: none; a Host in headers wins), proto (HTTP/1.1; '' for an HTTP/0.9
 # request line without a version), headers => [name => value, ...] in
-# order, body (Content-Length added), keepalive (no "Connection: close").
+# order, body (Content-Length added), keepalive (no "Connection: close",
+# which every HTTP/1.x but 1.0 gets).
 sub request_bytes {
     my ($method, $target, %o) = @_;
     my $proto = exists $o{proto} ? $o{proto} : 'HTTP/1.1';
@@ -484,7 +495,8 @@ sub request_bytes {
     my $own_host = grep { $_ % 2 == 0 && lc $h->[$_] eq 'host' } 0 .. $#$h;
     my $host = exists $o{host} ? $o{host} : 'localhost';
     $req .= "Host: $host\r\n" if defined $host && !$own_host;
-    $req .= "Connection: close\r\n" if $proto eq 'HTTP/1.1' && !$o{keepalive};
+    # (HTTP/1.0 closes by default; any later HTTP/1.x keeps the connection.)
+    $req .= "Connection: close\r\n" if $proto =~ m{^HTTP/1\.[1-9]} && !$o{keepalive};
     for (my $i = 0; $i < @$h; $i += 2) {
         $req .= "$h->[$i]: $h->[$i + 1]\r\n";
     }
