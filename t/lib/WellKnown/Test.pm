@@ -302,9 +302,11 @@ sub wait_listening {
     die "nginx is not listening on $self->{port}";
 }
 
+# The master's pid, from the pid file (nginx.pid, or what a configuration
+# written whole (write_config raw) names: $self->{pid_file}).
 sub pid {
     my $self = shift;
-    my $pid = $self->read_file('nginx.pid');
+    my $pid = $self->read_file($self->{pid_file} || 'nginx.pid');
     chomp $pid;
     return $pid;
 }
@@ -1272,6 +1274,7 @@ sub start_example {
     }
     Test::More::like($conf, qr/listen 127\.0\.0\.1:8080;/, "$file listens on loopback");
     $conf =~ s/127\.0\.0\.1:8080/127.0.0.1:%%PORT%%/g;
+    ($t->{pid_file}) = $conf =~ /^\s*pid\s+([^;\s]+);/m;
     $t->write_config(undef, undef, raw => $conf);
     my ($ok, $out) = $t->test_config;
     Test::More::ok($ok, "$file passes nginx -t") or Test::More::diag($out);
