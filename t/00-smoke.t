@@ -1,23 +1,21 @@
 #!/usr/bin/perl
-# The module loads into /usr/sbin/nginx and serves a JWKS from one key file.
+# The module loads into the nginx under test and serves a JWKS from one key file.
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use WellKnown::Test qw(decode_json);
+use WellKnown::Test;
 
 my $t = WellKnown::Test->new;
 $t->key('rsa.pem', 'rsa2048');
 $t->write_config('wellknown_keys main { key rsa.pem; }',
                  'location = /.well-known/jwks.json { wellknown_jwks main; }');
-my ($ok, $out) = $t->test_config;
-ok($ok, 'nginx -t accepts the configuration') or diag $out;
-$t->start;
+$t->start_checked('nginx -t accepts the configuration');
 
 my $r = $t->get('/.well-known/jwks.json');
 is($r->{status}, 200, 'status 200');
-is(WellKnown::Test::header($r, 'content-type'), 'application/json', 'content type');
+is(header($r, 'content-type'), 'application/json', 'content type');
 my $jwks = decode_json($r->{body});
 is(scalar @{ $jwks->{keys} }, 1, 'one key');
 is($jwks->{keys}[0]{kty}, 'RSA', 'RSA key');

@@ -8,7 +8,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use Time::HiRes ();
-use WellKnown::Test qw(decode_json);
+use WellKnown::Test;
 
 my $t = WellKnown::Test->new;
 $t->key('a.pem', 'p256');
@@ -21,12 +21,10 @@ my $conf_a = "    wellknown_keys main { key a.pem; }\n";
 my $conf_b = "    wellknown_cache_control \"max-age=5\";\n"
            . "    wellknown_keys main {\n        key b1.pem;\n        key b2.pem kid=b2;\n    }\n";
 
-sub hdr { WellKnown::Test::header(@_) }
-
 sub fetch {
     my $r = $t->get('/jwks');
-    return { status => $r->{status}, body => $r->{body}, etag => hdr($r, 'etag'),
-             lm => hdr($r, 'last-modified'), cc => hdr($r, 'cache-control') };
+    return { status => $r->{status}, body => $r->{body}, etag => header($r, 'etag'),
+             lm => header($r, 'last-modified'), cc => header($r, 'cache-control') };
 }
 
 sub workers { join ',', $t->worker_pids }
@@ -38,7 +36,7 @@ sub cli_reload {
     my ($ok, $out) = $t->run_nginx('-s', 'reload');
     return ($ok, $out, 0) unless $ok;
     my %old = map { $_ => 1 } @old;
-    for (1 .. 200) {
+    for (1 .. 200 * WellKnown::Test::time_scale()) {
         Time::HiRes::sleep(0.05);
         my @new = grep { !$old{$_} } $t->worker_pids;
         my @still = grep { kill 0, $_ } @old;
@@ -75,7 +73,7 @@ is_deeply([map { $_->{crv} } @{ $set_b->{keys} }], ['Ed25519', 'P-384'], 'B: its
 is($set_b->{keys}[1]{kid}, 'b2', 'B: configured kid');
 isnt($got_b->{etag}, $got_a->{etag}, 'B: ETag changed');
 is($got_b->{cc}, 'max-age=5', 'B: Cache-Control from the http level of the new configuration');
-ok(!defined hdr($t->get('/other'), 'cache-control'),
+ok(!defined header($t->get('/other'), 'cache-control'),
    'B: location-level off still overrides the http level');
 isnt($got_b->{lm}, $got_a->{lm}, 'B: Last-Modified moved to the reload time');
 is($t->pid, $master, 'B: same master process');
@@ -107,7 +105,7 @@ for my $case (@bad) {
     my $workers_before = workers();
     my $log_before = length $t->error_log;
     is($t->reload, 0, "$name: reload refused");
-    my $log = substr($t->error_log, $log_before);
+    my $log = $t->log_since($log_before);
     like($log, qr/\[emerg\][^\n]*$msg/, "$name: [emerg] in the error log");
     my $now = fetch();
     is($now->{status}, 200, "$name: still 200");
@@ -143,6 +141,6 @@ is($a2->{etag}, $got_a->{etag}, 'back to A: same ETag as before (derived from th
 is($a2->{cc}, 'public, max-age=600', 'back to A: default Cache-Control again');
 is($t->pid, $master, 'back to A: same master process');
 
-unlike($t->error_log, qr/\[(alert|crit)\]/, 'no alert or crit in the error log') or diag $t->error_log;
+log_is_clean($t, 'no alert or crit in the error log', levels => [qw(alert crit)]);
 
 done_testing;

@@ -1,5 +1,5 @@
 #!/usr/bin/perl
-# Reloads under load, and memory across reloads (issue 5 §3).
+# Reloads under load, and memory across reloads.
 #
 # Part 1: three keep-alive clients (forked, raw sockets, bounded by a
 #   request count and a deadline) request the JWK Set and the discovery
@@ -53,53 +53,15 @@ use IO::Socket::INET;
 use IO::Select;
 use POSIX ();
 use Time::HiRes qw(time sleep);
-use WellKnown::Test qw(decode_json encode_json);
+use WellKnown::Test;
 
 $SIG{PIPE} = 'IGNORE';
 my $T0 = time;
 
-sub hdr { WellKnown::Test::header(@_) }
-
-# Reloads with SIGHUP and waits (polling every 10 ms) until new workers
-# serve and the old ones are gone. Returns 1 when the new configuration is
-# in service, 0 when the master refused it ([emerg] in the log).
-sub reload_and_wait {
-    my ($t) = @_;
-    my @old = $t->worker_pids;
-    my %old = map { $_ => 1 } @old;
-    my $log_before = -s $t->path('logs/error.log') || 0;
-    kill 'HUP', $t->pid or die "cannot signal nginx: $!";
-    my $deadline = time + 60;
-    my (@new, @still);
-    while (time < $deadline) {
-        sleep 0.01;
-        return 0 if log_since($t, $log_before) =~ /\[emerg\]/;
-        @new = grep { !$old{$_} } $t->worker_pids;
-        @still = grep { kill 0, $_ } @old;
-        return 1 if @new && !@still;
-    }
-    my $state = join ', ', map { my $s = do { local (@ARGV, $/) = ("/proc/$_/stat"); eval { <> } } // ''; "$_: " . ((split ' ', $s)[2] // 'gone') } @still;
-    diag "reload did not finish within 60 s: old workers @old (still: $state), new workers @new; error log since:\n"
-       . log_since($t, $log_before);
-    return -1;
-}
-
-# The error log from byte $offset on (without reading what is before it).
-sub log_since {
-    my ($t, $offset) = @_;
-    open my $fh, '<:raw', $t->path('logs/error.log') or return '';
-    seek $fh, $offset, 0;
-    local $/;
-    my $s = <$fh>;
-    return defined $s ? $s : '';
-}
-
-sub rss_kib {
-    my ($pid) = @_;
-    open my $fh, '<', "/proc/$pid/status" or return undef;
-    while (<$fh>) { return $1 + 0 if /^VmRSS:\s+(\d+)\s+kB/ }
-    return undef;
-}
+# Reloads with SIGHUP and waits (polling every 10 ms, at most 60 s) until
+# new workers serve and the old ones are gone: 1 when the new configuration
+# is in service, 0 when the master refused it, -1 (and a diag) on time-out.
+sub reload_and_wait { my ($t) = @_; return $t->reload(poll => 0.01, limit => 60) }
 
 # ==================================================================== part 1
 
@@ -151,7 +113,7 @@ for my $v (0 .. 3) {
         my $r = $t->get($p);
         is($r->{status}, 200, "setup: version $v $p: 200");
         $version{$v}{$p} = $r->{body};
-        $valid{$p}{ $r->{body} } = hdr($r, 'etag');
+        $valid{$p}{ $r->{body} } = header($r, 'etag');
     }
 }
 for my $p (@paths) {
@@ -199,7 +161,7 @@ sub client {
                 undef $sock;
                 redo;
             }
-            my $res = exchange($sock, $req);
+            my $res = WellKnown::Test::exchange($sock, $req);
             if ($res->{kind} eq 'closed' && $reused && $attempt == 1) {
                 # The keep-alive race: retry once on a new connection.
                 $n{retried}++;
@@ -245,45 +207,6 @@ sub client {
     close $fh;
 }
 
-# One request/response on $sock. Returns { kind => ok|closed|torn|timeout|bad, ... }:
-# closed = the connection ended before any byte of a response.
-sub exchange {
-    my ($sock, $req) = @_;
-    my $w = syswrite $sock, $req;
-    return { kind => 'closed', detail => "write: $!" } unless defined $w && $w == length $req;
-    my $sel = IO::Select->new($sock);
-    my $buf = '';
-    my ($head_len, $need, %h, $status);
-    my $until = time + 10;
-    while (1) {
-        if (!defined $head_len) {
-            my $i = index $buf, "\r\n\r\n";
-            if ($i >= 0) {
-                $head_len = $i + 4;
-                my ($line, @lines) = split /\r\n/, substr($buf, 0, $i);
-                ($status) = $line =~ m{^HTTP/1\.1 (\d{3})} or return { kind => 'bad', detail => "status line: $line" };
-                for (@lines) { my ($k, $v) = /^([^:]+):\s*(.*)$/ or next; $h{lc $k} = $v }
-                $need = ($status == 304 || $status == 204) ? 0 : $h{'content-length'};
-                return { kind => 'bad', detail => "status $status without Content-Length" } unless defined $need;
-            }
-        }
-        if (defined $head_len && length($buf) >= $head_len + $need) {
-            return { kind => 'bad', detail => 'bytes after the response' } if length($buf) > $head_len + $need;
-            return { kind => 'ok', status => $status + 0, etag => $h{etag}, body => substr($buf, $head_len, $need),
-                     close => lc($h{connection} // '') eq 'close' };
-        }
-        my $left = $until - time;
-        return { kind => 'timeout', detail => length($buf) . ' bytes so far' } if $left <= 0;
-        next unless $sel->can_read($left);
-        my $n = sysread $sock, $buf, 65536, length $buf;
-        if (!$n) {
-            my $why = defined $n ? 'EOF' : "read: $!";
-            return { kind => 'closed', detail => $why } if $buf eq '';
-            return { kind => 'torn', detail => "$why after " . length($buf) . ' bytes' };
-        }
-    }
-}
-
 my @kids;
 for my $id (1 .. $clients) {
     my $out = $t->path("client-$id.json");
@@ -310,7 +233,7 @@ for my $r (1 .. $reloads) {
         my @workers = $t->worker_pids;
         my $log_before = -s $t->path('logs/error.log');
         is(reload_and_wait($t), 0, 'broken configuration (truncated key file) under load: reload refused');
-        my $log = log_since($t, $log_before);
+        my $log = $t->log_since($log_before);
         like($log, qr/\[emerg\][^\n]*key file "[^"]*broken\.pem": malformed or truncated PEM[^\n]* in [^\n]*nginx\.conf:\d+/,
              'broken configuration: the error log names the key file, the problem and the line');
         for my $p (@paths) {
@@ -414,7 +337,7 @@ for my $variant (1, 0) {
 }
 $m->start;
 my $mmaster = $m->pid;
-my $rss_start = rss_kib($mmaster);
+my $rss_start = WellKnown::Test::rss_kib($mmaster);
 my (@samples, @bad_reloads, @bad_docs);    # [reload, master KiB, worker KiB]
 my $t2 = time;
 my $REL = 500;
@@ -430,7 +353,7 @@ for my $r (1 .. $REL) {
             push @bad_docs, "reload $r tenant $i" unless $g->{status} == 200 && $g->{body} =~ /"scopes_supported":\["openid","\Q$want\E"\]/;
         }
         my ($w) = $m->worker_pids;
-        push @samples, [ $r, rss_kib($m->pid), rss_kib($w) ];
+        push @samples, [ $r, WellKnown::Test::rss_kib($m->pid), WellKnown::Test::rss_kib($w) ];
     }
 }
 my $mem_time = time - $t2;

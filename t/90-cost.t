@@ -1,5 +1,5 @@
 #!/usr/bin/perl
-# The request-path budget (issue 4), as a deterministic guard: the module's
+# The request-path budget, as a deterministic guard: the module's
 # instructions per request, counted by callgrind, against nginx's own
 # `return 200 '<the same body>'` with the same response headers (add_header),
 # measured in the same run. Instruction counts only, never times.
@@ -9,8 +9,9 @@
 # off, one keep-alive connection per measurement, and the per-request count
 # is (Ir[N2 requests] - Ir[N1]) / (N2 - N1), so startup and connection setup
 # cancel. Cases: the JWKS an issuer serves (server-rewrite phase), the JWKS
-# of a `wellknown_jwks` location (README's first example), and the seed 003
-# discovery document. Fails beyond 1.05x; skips only without valgrind.
+# of a `wellknown_jwks` location (README's first example), and an OpenID
+# Provider's full discovery document (bench/bench.py's "disc" case). Fails
+# beyond 1.05x; skips only without valgrind.
 use strict;
 use warnings;
 use FindBin;

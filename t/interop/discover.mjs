@@ -4,7 +4,7 @@
 //
 //     node discover.mjs SPEC.json
 //
-// SPEC.json (written by t/75-discovery-interop.t; inline JSON is accepted
+// SPEC.json (written by WellKnown::Test::discovery_interop; inline JSON is accepted
 // too):
 //
 //     {"issuers": [{"name": "root", "issuer": "http://127.0.0.1:PORT",
@@ -67,52 +67,7 @@ import {
   importPKCS8,
   jwtVerify,
 } from 'jose';
-
-const oneLine = (text) => String(text).split(/\s+/).filter(Boolean).join(' ');
-
-// A rejection in full: class, code, message, and which member and value the
-// library objected to when it says so (oauth4webapi puts them in `cause`).
-function describe(e) {
-  let s = `${e?.name ?? 'Error'}${e?.code ? ` [${e.code}]` : ''}: ${e?.message ?? e}`;
-  for (let c = e, depth = 0; c && depth < 4; c = c.cause, depth += 1) {
-    const cause = c.cause;
-    if (!cause || typeof cause !== 'object') continue;
-    if (cause instanceof Error) {
-      s += ` <- ${cause.name}${cause.code ? ` [${cause.code}]` : ''}: ${cause.message}`;
-    } else if (typeof Response !== 'undefined' && cause instanceof Response) {
-      s += ` (response ${cause.status} ${cause.headers.get('content-type') ?? 'no content-type'})`;
-    } else {
-      if (cause.attribute !== undefined) {
-        s += ` (member "${cause.attribute}"`;
-        if (cause.body && typeof cause.body === 'object') {
-          s += ` = ${JSON.stringify(cause.body[cause.attribute])}`;
-        }
-        if (cause.expected !== undefined) s += `, expected ${JSON.stringify(cause.expected)}`;
-        s += ')';
-      } else if (cause.body !== undefined) {
-        s += ` (body ${JSON.stringify(cause.body)})`;
-      }
-    }
-  }
-  return oneLine(s);
-}
-
-let failed = 0;
-function line(status, lib, name, detail) {
-  if (status === 'not ok') failed += 1;
-  process.stdout.write(`${status} ${lib} ${name} - ${oneLine(detail)}\n`);
-}
-
-// Runs one check: fn returns the detail of an ok line or throws.
-async function check(lib, name, fn) {
-  try {
-    line('ok', lib, name, await fn());
-    return true;
-  } catch (e) {
-    line('not ok', lib, name, describe(e));
-    return false;
-  }
-}
+import { check, describe, loadSpec, run } from './report.mjs';
 
 function assert(cond, message) {
   if (!cond) throw new Error(message);
@@ -333,21 +288,14 @@ async function main(argv) {
     process.stderr.write('usage: discover.mjs SPEC.json\n');
     return 2;
   }
-  const text = argv[0].trimStart().startsWith('{') ? argv[0] : readFileSync(argv[0], 'utf8');
-  const spec = JSON.parse(text);
+  const spec = loadSpec(argv[0]);
   for (const iss of spec.issuers ?? []) {
     await issuerChecks(iss);
   }
   for (const res of spec.resources ?? []) {
     await resourceChecks(res);
   }
-  return failed ? 1 : 0;
+  return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e) => {
-    process.stderr.write(`discover.mjs: ${e?.stack ?? e}\n`);
-    process.exit(2);
-  },
-);
+run('discover.mjs', main);

@@ -33,26 +33,10 @@ from jwt.exceptions import InvalidSignatureError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from report import Report, describe, load_spec
+
 LIB = "pyjwt"
 AUDIENCE = "interop-client"
-
-
-def one_line(text):
-    return " ".join(str(text).split())
-
-
-def describe(exc):
-    return one_line("%s: %s" % (type(exc).__name__, exc))
-
-
-class Report:
-    def __init__(self):
-        self.failed = 0
-
-    def line(self, status, name, detail):
-        if status == "not ok":
-            self.failed += 1
-        print("%s %s %s - %s" % (status, LIB, name, one_line(detail)), flush=True)
 
 
 def spki(public_key):
@@ -107,11 +91,7 @@ def main(argv):
     if len(argv) != 2:
         print("usage: discover_py.py SPEC.json", file=sys.stderr)
         return 2
-    text = argv[1]
-    if not text.lstrip().startswith("{"):
-        with open(text, "r", encoding="utf-8") as f:
-            text = f.read()
-    spec = json.loads(text)
+    spec = load_spec(argv[1])
     report = Report()
 
     for iss in spec["issuers"]:
@@ -133,10 +113,10 @@ def main(argv):
             claims = verify(client, token, issuer, alg)
             if claims.get("sub") != sub:
                 raise AssertionError("claims differ: %r" % (claims,))
-            report.line("ok", name + "-jwt", "%s -> jwks_uri %s, verified %s kid %s"
+            report.line("ok", LIB, name + "-jwt", "%s -> jwks_uri %s, verified %s kid %s"
                         % (url, doc["jwks_uri"], alg, kid))
         except Exception as e:  # noqa: BLE001 - reported as the check's failure
-            report.line("not ok", name + "-jwt", describe(e))
+            report.line("not ok", LIB, name + "-jwt", describe(e))
 
         try:
             if client is None or kid is None:
@@ -147,7 +127,7 @@ def main(argv):
             try:
                 verify(client, token, issuer, alg)
             except InvalidSignatureError as e:
-                report.line("ok", name + "-forged",
+                report.line("ok", LIB, name + "-forged",
                             "rejected a token signed by an unpublished key (kid %s): %s"
                             % (kid, describe(e)))
                 continue
@@ -155,9 +135,9 @@ def main(argv):
                 raise AssertionError("rejected for an unexpected reason: " + describe(e))
             raise AssertionError("ACCEPTED a token signed by an unpublished key (kid %s)" % kid)
         except Exception as e:  # noqa: BLE001
-            report.line("not ok", name + "-forged", describe(e))
+            report.line("not ok", LIB, name + "-forged", describe(e))
 
-    return 1 if report.failed else 0
+    return report.status()
 
 
 if __name__ == "__main__":

@@ -30,18 +30,11 @@ import {
   importPKCS8,
   jwtVerify,
 } from 'jose';
+import { describe, line as report, run } from './report.mjs';
 
-const ISSUER = 'nginx-wellknown/t/50-interop';
+const ISSUER = 'nginx-wellknown/t/interop';
 const LIB = 'jose';
-
-const oneLine = (text) => String(text).split(/\s+/).filter(Boolean).join(' ');
-const describe = (e) => oneLine(`${e?.name ?? 'Error'}${e?.code ? ` [${e.code}]` : ''}: ${e?.message ?? e}`);
-
-let failed = 0;
-function line(status, name, detail) {
-  if (status === 'not ok') failed += 1;
-  process.stdout.write(`${status} ${LIB} ${name} - ${oneLine(detail)}\n`);
-}
+const line = (status, name, detail) => report(status, LIB, name, detail);
 
 const claimsFor = (name) => ({ iss: ISSUER, sub: name });
 
@@ -130,13 +123,7 @@ async function main(argv) {
       }
     }
   }
-  return failed ? 1 : 0;
+  return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e) => {
-    process.stderr.write(`verify_jose.mjs: ${e?.stack ?? e}\n`);
-    process.exit(2);
-  },
-);
+run('verify_jose.mjs', main);

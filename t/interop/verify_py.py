@@ -3,7 +3,7 @@
 
     /usr/bin/python3 verify_py.py JWKS_URL SPEC.json
 
-SPEC.json (written by t/50-interop.t):
+SPEC.json (written by WellKnown::Test::jwt_interop):
 
     {"keys":   [{"name": "rsa", "pem": "/abs/rsa.pem", "alg": "RS256",
                  "kid": null}, ...],
@@ -44,25 +44,9 @@ from jwcrypto import jws as jc_jws
 from jwcrypto import jwt as jc_jwt
 from cryptography.hazmat.primitives import serialization
 
-ISSUER = "nginx-wellknown/t/50-interop"
+from report import Report, describe, load_spec
 
-
-def one_line(text):
-    return " ".join(str(text).split())
-
-
-def describe(exc):
-    return one_line("%s: %s" % (type(exc).__name__, exc))
-
-
-class Report:
-    def __init__(self):
-        self.failed = 0
-
-    def line(self, status, lib, name, detail):
-        if status == "not ok":
-            self.failed += 1
-        print("%s %s %s - %s" % (status, lib, name, one_line(detail)), flush=True)
+ISSUER = "nginx-wellknown/t/interop"
 
 
 def read(path):
@@ -139,8 +123,7 @@ def main(argv):
         print("usage: verify_py.py JWKS_URL SPEC.json", file=sys.stderr)
         return 2
     url, spec_path = argv[1], argv[2]
-    with open(spec_path, "r", encoding="utf-8") as f:
-        spec = json.load(f)
+    spec = load_spec(spec_path)
     report = Report()
 
     # jwcrypto has no HTTP client: fetch the set once, as an application would.
@@ -214,7 +197,7 @@ def main(argv):
             report.line("not ok", lib, name,
                         "ACCEPTED a token signed by an unpublished key (kid %s)" % kid)
 
-    return 1 if report.failed else 0
+    return report.status()
 
 
 if __name__ == "__main__":

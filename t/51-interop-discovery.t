@@ -19,25 +19,11 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use WellKnown::Test qw(decode_json encode_json discovery_interop);
+use WellKnown::Test;
 
-my $interop = "$FindBin::Bin/interop";
-my $python  = $ENV{INTEROP_PYTHON} || '/usr/bin/python3';   # Debian's, with python3-jwt
-my $node    = $ENV{NODE} || 'node';
-
-for my $pkg (qw(jose openid-client oauth4webapi)) {
-    BAIL_OUT("t/interop/node_modules/$pkg is missing: run `make interop-deps` (npm ci in t/interop; `make t` does it)")
-        unless -f "$interop/node_modules/$pkg/package.json";
-}
-BAIL_OUT("$python cannot import jwt and cryptography: run `make deps` (python3-jwt, python3-cryptography)")
-    if system("'$python' -c 'import jwt, cryptography' >/dev/null 2>&1") != 0;
-BAIL_OUT("`$node` is not runnable: run `make deps`")
-    if system("$node --version >/dev/null 2>&1") != 0;
+interop_ready(npm => [qw(jose openid-client oauth4webapi)], python => [qw(jwt cryptography)]);
 
 my $t = WellKnown::Test->new;
-# Stop nginx here: this END block runs before File::Temp's, which removes the
-# prefix (and the pid file that $t->stop needs) before global destruction.
-END { $t->stop if $t }
 
 my $port   = $t->port;
 my $origin = "http://127.0.0.1:$port";
@@ -105,6 +91,6 @@ discovery_interop($t, 'interop', {
     resources => [ map { { name => $_->[0], resource => $_->[1], authorization_servers => $_->[2] } } @resources ],
 });
 
-unlike($t->error_log, qr/\[(?:alert|crit|emerg)\]/, 'no alerts in the error log');
+log_is_clean($t, 'no alerts in the error log');
 
 done_testing;
