@@ -43,7 +43,7 @@ $c->fails('resource member with a trailing "/" the identifier lacks', $keys_http
       resource_block('https://api.example.com/r', ['resource https://api.example.com/r/;']),
       'wellknown_resource https://api.example.com/r', BR('https://api.example.com/r', qr/resource member .* differs/));
 $c->passes('resource member equal to the identifier', $keys_http,
-       resource_block('https://api.example.com/r', ['resource https://api.example.com/r;']));
+       resource_block('https://api.example.com/r', ['resource https://api.example.com/r;', 'authorization_servers https://id.example.com;']));
 for my $only (['documents', 'documents openid-configuration;'], ['url_forms', 'url_forms oidc_append;'],
               ['relax_required', 'relax_required on;']) {
     my ($what, $stmt) = @$only;
@@ -56,10 +56,10 @@ $c->fails('the same resource twice in a server', $keys_http,
       qr/${SR}resource "https:\/\/api\.example\.com\/dup" is already defined in this server/);
 $c->passes('the same resource in two servers',
        $keys_http . "    server {\n        listen 127.0.0.1:%%PORT%%;\n        server_name two.test;\n"
-       . resource_block('https://api.example.com/both') . "    }\n",
-       resource_block('https://api.example.com/both'));
+       . resource_block('https://api.example.com/both', ['authorization_servers https://id.example.com;']) . "    }\n",
+       resource_block('https://api.example.com/both', ['authorization_servers https://id.example.com;']));
 $c->passes('an issuer and a resource with the same identifier, sharing a key set', $keys_http,
-       issuer_block('https://id.example.com/same') . resource_block('https://id.example.com/same', ['keys k;']));
+       issuer_block('https://id.example.com/same') . resource_block('https://id.example.com/same', ['keys k;', 'authorization_servers https://id.example.com/same;']));
 $c->fails('resources with and without a trailing "/"', $keys_http,
       resource_block('https://api.example.com/s') . resource_block('https://api.example.com/s/'),
       'wellknown_resource https://api.example.com/s/',
@@ -81,7 +81,7 @@ $c->fails('authorization_servers as a JSON string', $keys_http,
       'wellknown_resource https://api.example.com/r',
       BR('https://api.example.com/r', qr/oauth-protected-resource: authorization_servers must be an array of https URLs/));
 $c->fails('unknown statement in wellknown_resource', $keys_http, resource_block('https://api.example.com/r', ['frobnicate on;']),
-      'frobnicate', qr/${SR}unknown statement "frobnicate": expected keys, jwks_path, allow_http, metadata_file/);
+      'frobnicate', qr/${SR}unknown statement "frobnicate": expected keys, jwks_path, allow_http, serve_at_root, cache_control, metadata_file/);
 $c->fails('resource with an unknown key set', $keys_http, resource_block('https://api.example.com/r', ['keys nope;']),
       'wellknown_resource https://api.example.com/r', BR('https://api.example.com/r', qr/no key set named "nope"/));
 $c->fails('resource path with an encoded slash', $keys_http, resource_block('https://api.example.com/a%2Fb'),

@@ -72,17 +72,24 @@ my ($c, $keys_http) = WellKnown::Test->with_key_sets;
            $b . issuer_block($A, ['jwks_uri https://id.example.com/certs;'])
            . "        location = /certs { wellknown_jwks k; }\n");
 
-    # An exact-match location at a path the module serves never runs: a
-    # warning names the location and who the module serves the path for.
+    # An exact-match location at a path the module serves never runs its
+    # own content: a warning names the location, who the module serves the
+    # path for, the way out, and the location's own file:line.
     $c->write_config($keys_http, $b . "        location = /b/jwks.json { wellknown_jwks k; }\n");
     my ($ok, $out) = $c->test_config;
     ok($ok, 'location = PATH shadowed by an issuer\'s key set: nginx -t passes') or diag $out;
-    like($out, qr/\[warn\] ${LOG_PID}location = \/b\/jwks\.json never runs: the module serves that path for issuer "https:\/\/id\.example\.com\/b" \(key set\) before locations are matched/,
-         'location = PATH shadowed by an issuer\'s key set: [warn] names both') or diag $out;
+    my $line = $c->line_of('location = /b/jwks.json');
+    like($out, qr/\[warn\] ${LOG_PID}location = \/b\/jwks\.json: the module answers that path for issuer "https:\/\/id\.example\.com\/b" \(key set\), so the location's own content never runs; add "wellknown_serve off;" to the location.* in \S+nginx\.conf:$line\n/,
+         'location = PATH shadowed by an issuer\'s key set: [warn] names both, the fix and file:line') or diag $out;
     $c->write_config($keys_http, $b . "        location = /.well-known/openid-configuration/b { return 204; }\n");
     ($ok, $out) = $c->test_config;
-    like($out, qr/\[warn\] ${LOG_PID}location = \/\.well-known\/openid-configuration\/b never runs: .*issuer "https:\/\/id\.example\.com\/b"/,
+    like($out, qr/\[warn\] ${LOG_PID}location = \/\.well-known\/openid-configuration\/b: the module answers that path for .*issuer "https:\/\/id\.example\.com\/b"/,
          'location = PATH shadowed by a document: [warn]') or diag $out;
+    # With the module turned off there, the location is the operator's own.
+    $c->write_config($keys_http, $b . "        location = /b/jwks.json { wellknown_serve off; wellknown_jwks k; }\n");
+    ($ok, $out) = $c->test_config;
+    unlike($out, qr/location = \/b\/jwks\.json: the module answers/,
+           'location = PATH with wellknown_serve off: no warning') or diag $out;
 
     # Another spelling of the same origin (RFC 3986 §6.2.2.1 case-insensitive
     # host, §6.2.3 the default port) is the same origin.

@@ -76,7 +76,9 @@ is_deeply($doc, {
 is($t->get($jwks_path)->{body}, $jwks_r->{body}, "OpenID Provider: jwks_uri serves the key set");
 
 # Only the two documents the provider publishes: no RFC 8414 document; other methods 405.
-is_json_404($t->get('/.well-known/oauth-authorization-server'), 'OpenID Provider: GET /.well-known/oauth-authorization-server');
+# A document not served here is left to the tenant, as if the module were not loaded.
+is($t->get('/.well-known/oauth-authorization-server')->{body}, "the Auth0 tenant\n",
+   'OpenID Provider: GET /.well-known/oauth-authorization-server reaches the tenant');
 is_json_405($t->request('POST', '/.well-known/openid-configuration', body => '{}'),
             'OpenID Provider: POST /.well-known/openid-configuration');
 is_json_405($t->request('POST', '/.well-known/jwks.json', body => '{}'), 'OpenID Provider: POST /.well-known/jwks.json');

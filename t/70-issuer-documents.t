@@ -45,12 +45,14 @@ my $http_a = <<'HTTP';
             response_types_supported code;
             subject_types_supported public;
         }
-        location / { return 200 "other"; }
+        location / { try_files /.app @app; }
+        location @app { return 200 "other"; }
     }
     server {
         listen 127.0.0.1:%%PORT%%;
         server_name plain.test;
-        location / { return 200 "plain"; }
+        location / { try_files /.app @app; }
+        location @app { return 200 "plain"; }
     }
     wellknown_keys k {
         key rsa.pem kid=rsa-1;
@@ -93,12 +95,14 @@ my $server_a = <<'SERVER' . $more_issuers . <<'LOC';
             subject_types_supported public;
         }
 SERVER
-        # Its own wellknown_cache_control must not reach issuer documents:
-        # they are answered before location matching, with the server's.
+        # The application behind: a content handler, which the documents
+        # take the place of. Its wellknown_cache_control reaches the
+        # documents answered in it, as any location setting does.
         location / {
             wellknown_cache_control "max-age=1";
-            return 200 "app";
+            try_files /.app @app;
         }
+        location @app { return 200 "app"; }
 LOC
 
 $t->write_config($http_a, $server_a);
@@ -183,7 +187,7 @@ is($ad->{jwks_uri}, $od->{jwks_uri}, 't1: AS document has the same jwks_uri');
               't1 jwks: the kids of key set k') or diag $r->{body};
     is_deeply([map { $_->{alg} } @{ $set && $set->{keys} || [] }], $od->{id_token_signing_alg_values_supported},
               't1 jwks: key algs are the advertised id_token algs');
-    is(header($r, 'cache-control'), 'public, max-age=77', 't1 jwks: server-level Cache-Control');
+    is(header($r, 'cache-control'), 'max-age=1', 't1 jwks: the matching location\'s Cache-Control');
 }
 
 # ---------------------------------------------------------------- root issuer

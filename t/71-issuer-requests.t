@@ -20,12 +20,14 @@ $t->write_config("    wellknown_keys k { key rsa.pem; }\n    wellknown_keys root
                  "        wellknown_cache_control \"public, max-age=77\";\n"
                  . issuer_block("$origin/t1", ['allow_http on;'])
                  . issuer_block($origin, ['allow_http on;'], keys => 'root') . <<'LOC');
-        # Its own wellknown_cache_control must not reach issuer documents:
-        # they are answered before location matching, with the server's.
+        # The application behind: a content handler, which the documents
+        # take the place of. Its wellknown_cache_control reaches the
+        # documents answered in it, as any location setting does.
         location / {
             wellknown_cache_control "max-age=1";
-            return 200 "app";
+            try_files /.app @app;
         }
+        location @app { return 200 "app"; }
 LOC
 $t->start_checked('nginx -t accepts the configuration');
 
@@ -38,8 +40,8 @@ $t->start_checked('nginx -t accepts the configuration');
     is($get->{trailing}, '', 'GET: nothing after the body');
     like(header($get, 'etag') // '', qr/^"[\x21\x23-\x7e]+"$/, 'GET: strong ETag');
     ok(defined header($get, 'last-modified'), 'GET: Last-Modified');
-    is(header($get, 'cache-control'), 'public, max-age=77',
-       'GET: Cache-Control from the server level (not the matching location\'s)');
+    is(header($get, 'cache-control'), 'max-age=1',
+       'GET: Cache-Control of the matching location (it inherits from the server unless set)');
     is(header_count($get, 'cache-control'), 1, 'GET: one Cache-Control');
     is(header($get, 'access-control-allow-origin'), '*', 'GET: Access-Control-Allow-Origin *');
     unlike($get->{body}, qr/^app/, 'GET: not the location\'s body');

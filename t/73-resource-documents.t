@@ -33,7 +33,8 @@ my $http = <<'HTTP';
             authorization_servers https://id.example.com/t1;
             bearer_methods_supported header;
         }
-        location / { return 200 "rs"; }
+        location / { try_files /.app @app; }
+        location @app { return 200 "rs"; }
     }
 HTTP
 my $server = <<'SERVER' . issuer_block('https://id.example.com/t1', [], keys => 'rsa') . <<'LOC';
@@ -56,12 +57,18 @@ my $server = <<'SERVER' . issuer_block('https://id.example.com/t1', [], keys => 
         wellknown_resource https://api.example.com/bare {
         }
 SERVER
-        location /api { return 200 "api-location"; }
+        location /api { try_files /.app @api; }
+        location @api { return 200 "api-location"; }
         location = /.well-known/jwks.json { wellknown_jwks rs; }
-        location / { return 200 "app"; }
+        location / { try_files /.app @app; }
+        location @app { return 200 "app"; }
 LOC
 $t->write_config($http, $server);
-$t->start_checked('nginx -t accepts resources next to an issuer', quiet => 'no warnings');
+my $out = $t->start_checked('nginx -t accepts resources next to an issuer');
+is(join("\n", $out =~ /^.*\[(?:warn|emerg)\] (?:\d+#\d+: )?(.*?) in \S+$/mg),
+   'wellknown_resource "https://api.example.com/bare": oauth-protected-resource: no authorization_servers: '
+   . 'MCP clients need at least one to find where to get tokens; add authorization_servers URL;',
+   'the one warning: the bare resource names no authorization server');
 
 # ---------------------------------------------------------------- path resource
 

@@ -52,7 +52,8 @@ $t->write_config("    wellknown_keys rsa { key rsa.pem kid=rsa-1; }\n", <<'SERVE
             metadata_file rs-meta.json;
             resource_name "From nginx.conf";
         }
-        location / { return 200 "app"; }
+        location / { try_files /.app @app; }
+        location @app { return 200 "app"; }
 SERVER
 $t->start_checked('nginx -t accepts an issuer and a resource with metadata files', quiet => 'no warnings');
 

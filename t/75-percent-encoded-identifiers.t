@@ -20,7 +20,7 @@ $t->write_config("    wellknown_keys rsa { key rsa.pem kid=rsa-1; }\n",
                  issuer_block('https://id.example.com/caf%C3%A9', [], keys => 'rsa')
                  . resource_block('https://api.example.com/caf%C3%A9', ['authorization_servers https://id.example.com/caf%C3%A9;'])
                  . issuer_block("$origin/sp%20ace", ['allow_http on;'], keys => 'rsa')
-                 . "        location / { return 200 \"app\"; }\n");
+                 . "        location / { try_files /.app \@app; }\n        location \@app { return 200 \"app\"; }\n");
 $t->start_checked('nginx -t accepts percent-encoded identifiers', quiet => 'no warnings');
 
 # ---------------------------------------------------------------- percent-encoded paths

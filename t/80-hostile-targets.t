@@ -32,7 +32,7 @@ my ($doc, $etag, $served) = $t->start_document_set(more => sub {
     my ($module_server, $served) = @_;
     # The control server: nginx's own exact-match locations at the same paths.
     my $control_server = join('', map { "        location = $_->[0] { return 200 \"$_->[1]\"; }\n" } @$served)
-        . "        location / { return 200 \"fallback\"; }\n";
+        . "        location / { try_files /.app \@app; }\n        location \@app { return 200 \"fallback\"; }\n";
     return server_on($P2, 'control', $control_server)
          . server_on($P3, 'module-noms', $module_server, 'merge_slashes off;')
          . server_on($P4, 'control-noms', $control_server, 'merge_slashes off;');

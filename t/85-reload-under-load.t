@@ -95,7 +95,7 @@ sub config_for {
                . "            response_types_supported code;\n"
                . "            subject_types_supported public;\n"
                . "        }\n"
-               . "        location / { return 404; }\n";
+               . "        location / { try_files /.app =404; }\n";
     $t->write_config($http, $server, log_level => 'notice');
 }
 

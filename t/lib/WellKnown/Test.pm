@@ -137,7 +137,8 @@ sub write_file {
     open my $fh, '>:raw', $path or die "$path: $!";
     print $fh $content;
     close $fh;
-    chmod(defined $mode ? $mode : 0644, $path);
+    # Private keys as an operator should keep them, unless a test says otherwise.
+    chmod(defined $mode ? $mode : $content =~ /PRIVATE KEY-----/ ? 0600 : 0644, $path);
     return $path;
 }
 
@@ -179,6 +180,7 @@ sub key {
         die "unknown key type $type";
     }
     $self->openssl($cmd);
+    chmod 0600, $out;  # a private key, kept as an operator should keep it
     return $out;
 }
 
@@ -222,6 +224,10 @@ http {
     fastcgi_temp_path $dir/fastcgi;
     uwsgi_temp_path $dir/uwsgi;
     scgi_temp_path $dir/scgi;
+    # The suite's servers answer a discovery path no issuer serves with the
+    # JSON 404, as a multi-tenant provider does (wellknown_not_found); the
+    # tests of the default (left to the locations) turn it off.
+    wellknown_not_found on;
 $http
     server {
         listen 127.0.0.1:%%PORT%%;
@@ -956,10 +962,15 @@ sub with_key_sets {
     $t->key('rsa.pem', 'rsa2048');
     $t->key('rsa2.pem', 'rsa2048');
     $t->key('ec.pem', 'p256');
+    # Each set is also published by a server of its own, so that a test
+    # using only some of them meets no "unused key set" warning.
     return ($t, "    wellknown_keys k { key rsa.pem; }\n"
               . "    wellknown_keys k2 { key rsa2.pem; }\n"
               . "    wellknown_keys ec { key ec.pem; }\n"
-              . "    wellknown_keys both { key rsa.pem; key ec.pem; }\n");
+              . "    wellknown_keys both { key rsa.pem; key ec.pem; }\n"
+              . "    server {\n        listen 127.0.0.1:%%PORT%%;\n        server_name key-sets.test;\n"
+              . join('', map { "        location = /$_ { wellknown_jwks $_; }\n" } qw(k k2 ec both))
+              . "    }\n");
 }
 
 # The start of an [emerg] from a block directive: for an error in one of
@@ -1028,7 +1039,8 @@ sub document_set {
                . issuer_block('https://id.example.com/t1', [], keys => 't1')
                . resource_block('https://id.example.com/api', ['authorization_servers https://id.example.com/t1;'])
                . "        location = /jwks { wellknown_jwks loc; }\n"
-               . "        location / { return 200 \"fallback\"; }\n";
+               . "        location / { try_files /.app \@app; }\n"
+               . "        location \@app { return 200 \"fallback\"; }\n";
     my @served = (
         [ '/.well-known/openid-configuration',           'root-oidc' ],
         [ '/.well-known/oauth-authorization-server',     'root-as' ],
@@ -1274,6 +1286,9 @@ sub start_example {
     }
     Test::More::like($conf, qr/listen 127\.0\.0\.1:8080;/, "$file listens on loopback");
     $conf =~ s/127\.0\.0\.1:8080/127.0.0.1:%%PORT%%/g;
+    # A second port, for the upstream an example stands in for.
+    my $upstream_port = free_port();
+    $conf =~ s/127\.0\.0\.1:8081/127.0.0.1:$upstream_port/g;
     ($t->{pid_file}) = $conf =~ /^\s*pid\s+([^;\s]+);/m;
     $t->write_config(undef, undef, raw => $conf);
     my ($ok, $out) = $t->test_config;
