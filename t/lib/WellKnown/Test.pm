@@ -44,7 +44,7 @@ our @EXPORT = qw(
     header header_count parse_response decoded_body
     is_json_404 is_json_405 is_preflight log_is_clean shown
     issuer_block resource_block required_members directive_error $LOG_PID
-    interop_ready interop_checks jwt_interop verify_tokens discovery_interop
+    interop_ready interop_checks jwt_interop verify_tokens discovery_interop node_json
 );
 
 # nginx -t prints "[emerg] PID#TID: message" once the error log is open.
@@ -1142,6 +1142,19 @@ sub interop_ready {
         if $imports && system("'$PYTHON' -c 'import $imports' >/dev/null 2>&1") != 0;
     Test::More::BAIL_OUT("`$NODE` is not runnable: run `make deps`")
         if system("$NODE --version >/dev/null 2>&1") != 0;
+}
+
+# Runs a Node.js script of t/interop that prints one JSON object, and
+# returns it decoded (undef, with a diagnostic, if it printed none).
+sub node_json {
+    my ($t, $script, @args) = @_;
+    my $errfile = $t->path("$script.stderr");
+    my $cmd = join(' ', 'timeout', 120 * $SCALE, map { "'$_'" } $NODE, "$INTEROP/$script", @args);
+    my $out = `$cmd 2>'$errfile'`;
+    my $d = json_of($out);
+    Test::More::diag("$script printed no JSON (exit " . ($? >> 8) . "):\n$out\n" . $t->read_file("$script.stderr"))
+        unless $d;
+    return $d;
 }
 
 # Runs an interop script ($cmd: argv) that prints "ok LIB CASE - detail",
