@@ -6,6 +6,7 @@
 #include "ngx_http_wellknown_module.hpp"
 
 #include "core/cache_control.hpp"
+#include "version.hpp"
 
 #include <exception>
 #include <new>
@@ -415,6 +416,14 @@ ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
   return NGX_OK;
 }
 
+// Once per configuration load, so that the error log says which build
+// serves (nginx -t prints it too).
+ngx_int_t init_module(ngx_cycle_t* cycle) noexcept {
+  ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0, "ngx_http_wellknown_module/%s",
+                NGX_HTTP_WELLKNOWN_VERSION);
+  return NGX_OK;
+}
+
 ngx_command_t commands[] = {
     {ngx_string("wellknown_keys"), NGX_HTTP_MAIN_CONF | NGX_CONF_BLOCK | NGX_CONF_TAKE1,
      wellknown_keys, NGX_HTTP_MAIN_CONF_OFFSET, 0, nullptr},
@@ -457,7 +466,7 @@ ngx_module_t ngx_http_wellknown_module = {
     ngx_http_wellknown::commands,     // module directives
     NGX_HTTP_MODULE,                  // module type
     nullptr,                          // init master
-    nullptr,                          // init module
+    ngx_http_wellknown::init_module,  // init module
     nullptr,                          // init process
     nullptr,                          // init thread
     nullptr,                          // exit thread
