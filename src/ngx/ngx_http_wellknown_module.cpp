@@ -416,8 +416,8 @@ ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
   return NGX_OK;
 }
 
-// Once per configuration load, so that the error log says which build
-// serves (nginx -t prints it too).
+// Once per configuration load (nginx -t included), so that the error log
+// says which build serves.
 ngx_int_t init_module(ngx_cycle_t* cycle) noexcept {
   ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0, "ngx_http_wellknown_module/%s",
                 NGX_HTTP_WELLKNOWN_VERSION);
