@@ -62,6 +62,19 @@ $c->fails('an invalid Cache-Control in a block', $keys_http,
 $c->fails('an invalid wellknown_cache_control', '', "        wellknown_cache_control \"public=yes\";\n",
           'public=yes', qr/wellknown_cache_control: Cache-Control "public=yes": public takes no value/);
 
+$c->fails('wellknown_not_found neither on nor off', '', "        wellknown_not_found maybe;\n",
+          'wellknown_not_found maybe', qr/invalid value "maybe" in "wellknown_not_found" directive, it must be "on" or "off"/);
+$c->fails('wellknown_serve neither on nor off', '', "        location / { wellknown_serve yes; }\n",
+          'wellknown_serve yes', qr/invalid value "yes" in "wellknown_serve" directive, it must be "on" or "off"/);
+$c->fails('wellknown_not_found in a location', '', "        location / { wellknown_not_found on; }\n",
+          'location / { wellknown_not_found', qr/"wellknown_not_found" directive is not allowed here/);
+$c->fails('serve_at_root neither on nor off', $keys_http,
+          resource_block('https://api.example.com/r', [$AS, 'serve_at_root yes;']),
+          'serve_at_root yes', qr/${R}serve_at_root takes on or off, not "yes"/);
+$c->fails('include in a block without a name', $keys_http,
+          issuer_block('https://id.example.com/i', ['include;']), 'include;',
+          qr/include takes one file name or pattern/);
+
 # Warned.
 $c->warns('a resource without authorization_servers', $keys_http,
           resource_block('https://api.example.com/bare', []), 'wellknown_resource https://api.example.com/bare',
