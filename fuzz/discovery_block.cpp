@@ -30,12 +30,13 @@ wellknown::KeySets& key_sets() {
 
 const char* const kStatements[] = {
     "keys", "jwks_path", "documents", "url_forms", "allow_http", "relax_required", "extra",
+    "cache_control", "serve_at_root",
     "issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "response_types_supported",
     "grant_types_supported", "subject_types_supported", "id_token_signing_alg_values_supported",
     "resource", "authorization_servers", "scopes_supported", "claims_parameter_supported",
     "mtls_endpoint_aliases", "not_a_statement"};
 
-const char* const kValues[] = {"k",           "on",          "off",
+const char* const kValues[] = {"k", "on", "off", "public, max-age=60", "no-store",
                                "openid-configuration",      "oauth-authorization-server",
                                "oidc_append", "oidc_insert", "oauth_insert", "oauth_append"};
 
