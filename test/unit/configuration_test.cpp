@@ -50,6 +50,15 @@ void minimal_oidc(DiscoveryBlock& b, const std::string& issuer) {
   b.statement("subject_types_supported", {"public"}, identity);
 }
 
+// An issuer block with the members OpenID Connect requires and key set "k".
+DiscoveryBlock& open_issuer(Server& s, const std::string& id, const std::string& file,
+                            unsigned long line) {
+  DiscoveryBlock& b = s.open(Role::Issuer, id, {file, line});
+  minimal_oidc(b, id);
+  b.statement("keys", {"k"}, identity);
+  return b;
+}
+
 }  // namespace
 
 TEST(DiscoveryBlock, SettingsAndMembers) {
@@ -305,9 +314,7 @@ class ServerTest : public ::testing::Test {
 
 TEST_F(ServerTest, RoutesEveryFormAndDeclinesTheRest) {
   Server s;
-  DiscoveryBlock& t1 = s.open(Role::Issuer, "https://id.example.com/t1", {"a.conf", 3});
-  minimal_oidc(t1, "https://id.example.com/t1");
-  t1.statement("keys", {"k"}, identity);
+  open_issuer(s, "https://id.example.com/t1", "a.conf", 3);
   DiscoveryBlock& r = s.open(Role::ProtectedResource, "https://id.example.com/mcp", {"a.conf", 9});
   r.statement("authorization_servers", {"https://id.example.com/t1"}, identity);
   // The only finding: an EC-only key set lacks RS256 (OIDC Discovery §3).
@@ -343,9 +350,7 @@ TEST_F(ServerTest, RoutesEveryFormAndDeclinesTheRest) {
 
 TEST_F(ServerTest, UnservedDiscoveryPathsAreDeclinedByDefault) {
   Server s;
-  DiscoveryBlock& t1 = s.open(Role::Issuer, "https://id.example.com/t1", {"a.conf", 3});
-  minimal_oidc(t1, "https://id.example.com/t1");
-  t1.statement("keys", {"k"}, identity);
+  open_issuer(s, "https://id.example.com/t1", "a.conf", 3);
   s.build(sets_);
   EXPECT_EQ(s.route("/t1/jwks.json").action, Route::Action::Serve);
   EXPECT_EQ(s.route("/t2/.well-known/openid-configuration").action, Route::Action::Decline);
@@ -355,16 +360,10 @@ TEST_F(ServerTest, UnservedDiscoveryPathsAreDeclinedByDefault) {
 
 TEST_F(ServerTest, PerBlockCacheControl) {
   Server s;
-  DiscoveryBlock& a = s.open(Role::Issuer, "https://id.example.com/a", {"a.conf", 1});
-  minimal_oidc(a, "https://id.example.com/a");
-  a.statement("keys", {"k"}, identity);
+  DiscoveryBlock& a = open_issuer(s, "https://id.example.com/a", "a.conf", 1);
   a.statement("cache_control", {"no-store"}, identity);
-  DiscoveryBlock& b = s.open(Role::Issuer, "https://id.example.com/b", {"a.conf", 2});
-  minimal_oidc(b, "https://id.example.com/b");
-  b.statement("keys", {"k"}, identity);
-  DiscoveryBlock& c = s.open(Role::Issuer, "https://id.example.com/c", {"a.conf", 3});
-  minimal_oidc(c, "https://id.example.com/c");
-  c.statement("keys", {"k"}, identity);
+  open_issuer(s, "https://id.example.com/b", "a.conf", 2);
+  DiscoveryBlock& c = open_issuer(s, "https://id.example.com/c", "a.conf", 3);
   c.statement("cache_control", {"off"}, identity);
   s.build(sets_);
   for (const char* p : {"/a/jwks.json", "/a/.well-known/openid-configuration"}) {
@@ -468,12 +467,8 @@ TEST_F(ServerTest, ErrorsNameTheBlockAndItsOrigin) {
   {
     // Two issuers at one path: the second block is named.
     Server s;
-    DiscoveryBlock& a = s.open(Role::Issuer, "https://id.example.com/t1", {"a.conf", 1});
-    minimal_oidc(a, "https://id.example.com/t1");
-    a.statement("keys", {"k"}, identity);
-    DiscoveryBlock& b = s.open(Role::Issuer, "https://id.example.com/t1/", {"a.conf", 2});
-    minimal_oidc(b, "https://id.example.com/t1/");
-    b.statement("keys", {"k"}, identity);
+    open_issuer(s, "https://id.example.com/t1", "a.conf", 1);
+    open_issuer(s, "https://id.example.com/t1/", "a.conf", 2);
     auto [message, origin] = located(s, sets_);
     EXPECT_NE(message.find("wellknown_issuer \"https://id.example.com/t1/\": path \""),
               std::string::npos)
@@ -486,9 +481,7 @@ TEST_F(ServerTest, ErrorsNameTheBlockAndItsOrigin) {
   {
     // A given jwks_uri on this origin naming another issuer's key set.
     Server s;
-    DiscoveryBlock& a = s.open(Role::Issuer, "https://id.example.com/a", {"a.conf", 1});
-    minimal_oidc(a, "https://id.example.com/a");
-    a.statement("keys", {"k"}, identity);
+    open_issuer(s, "https://id.example.com/a", "a.conf", 1);
     DiscoveryBlock& b = s.open(Role::ProtectedResource, "https://id.example.com/b", {"a.conf", 5});
     b.statement("jwks_uri", {"https://ID.example.com:443/a/jwks.json"}, identity);
     auto [message, origin] = located(s, sets_);
@@ -501,9 +494,7 @@ TEST_F(ServerTest, ErrorsNameTheBlockAndItsOrigin) {
 
 TEST_F(ServerTest, WarningsNameTheBlockAndItsOrigin) {
   Server s;
-  DiscoveryBlock& b = s.open(Role::Issuer, "https://id.example.com/", {"b.conf", 4});
-  minimal_oidc(b, "https://id.example.com/");
-  b.statement("keys", {"k"}, identity);
+  open_issuer(s, "https://id.example.com/", "b.conf", 4);
   std::vector<LocatedWarning> w = s.build(sets_);
   ASSERT_FALSE(w.empty());
   for (const auto& x : w) {
