@@ -187,7 +187,7 @@ def tenant_issuer(iss, indent="        "):
 def module_config(prefix, module, kdir, ports, tenants, tenant_idx):
     """(a): a server with the issuer of an OpenID Provider fronted by Auth0
     on a custom domain (root issuer: discovery document and
-    /.well-known/jwks.json, both answered in the server-rewrite phase) and a wellknown_jwks location; a server without issuers with
+    /.well-known/jwks.json, both answered in the pre-content phase) and a wellknown_jwks location; a server without issuers with
     wellknown_jwks locations (README's first example), for the JWKS and for
     one with x5c; a server with `tenants` path issuers, and one with only
     the measured tenant."""

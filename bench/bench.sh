@@ -38,7 +38,7 @@
 # access_log off, sendfile on, tcp_nopush on, keepalive_requests 1000000.
 #
 # Cases (request path; every request has Host and User-Agent):
-#   jwks        JWKS an issuer serves at /.well-known/jwks.json (server-rewrite
+#   jwks        JWKS an issuer serves at /.well-known/jwks.json (pre-content
 #               phase): 3 RSA-2048 + 2 EC P-256 keys, 1.8 KB
 #   jwks-304    the same with If-None-Match: its ETag
 #   jwks-gzip   the same with Accept-Encoding: gzip ("pending" when the module

@@ -1,7 +1,6 @@
 #!/usr/bin/perl
-# How issuer documents answer requests: they are served before location
-# matching (with the server's Cache-Control, not the matching location's),
-# with validators, conditional requests, the JSON 405, CORS preflight, HEAD,
+# How issuer documents answer requests: in place of the matching location's
+# content (with that location's Cache-Control), with validators, conditional requests, the JSON 405, CORS preflight, HEAD,
 # query strings ignored, percent-encoded and merged-slash paths, keep-alive
 # across a 405 with a discarded body and a JSON 404; discovery paths no
 # issuer serves get the JSON 404, every other path goes to the locations.
@@ -88,8 +87,7 @@ $t->start_checked('nginx -t accepts the configuration');
     is($evil->{body}, $get->{body}, 'X-Forwarded-Host: ignored');
 }
 
-# Keep-alive: the documents are answered before location matching, yet a
-# 405 (after discarding a body), a JSON 404 and a 200 follow one another on
+# Keep-alive: a document, a (after discarding a body), a JSON 404 and a 200 follow one another on
 # one connection.
 {
     my $body = 'x' x 70000;

@@ -8,7 +8,7 @@
 # one nginx per variant under valgrind --tool=callgrind with master_process
 # off, one keep-alive connection per measurement, and the per-request count
 # is (Ir[N2 requests] - Ir[N1]) / (N2 - N1), so startup and connection setup
-# cancel. Cases: the JWKS an issuer serves (server-rewrite phase), the JWKS
+# cancel. Cases: the JWKS an issuer serves (pre-content phase), the JWKS
 # of a `wellknown_jwks` location (README's first example), and an OpenID
 # Provider's full discovery document (bench/bench.py's "disc" case). Fails
 # beyond 1.05x; skips only without valgrind.
