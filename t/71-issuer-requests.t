@@ -87,8 +87,8 @@ $t->start_checked('nginx -t accepts the configuration');
     is($evil->{body}, $get->{body}, 'X-Forwarded-Host: ignored');
 }
 
-# Keep-alive: a document, a (after discarding a body), a JSON 404 and a 200 follow one another on
-# one connection.
+# Keep-alive: a document, a 405 (after discarding a body), a JSON 404 and
+# a 200 follow one another on one connection.
 {
     my $body = 'x' x 70000;
     my @reqs = (
