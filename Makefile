@@ -177,7 +177,7 @@ fuzz: ## each libFuzzer target in fuzz/ for FUZZ_SECONDS (make test VARIANT=fuzz
 test-asan test-valgrind fuzz:
 	@$(MAKE) --no-print-directory test VARIANT=$(patsubst test-%,%,$@)
 
-# Each target for FUZZ_SECONDS, FUZZ_JOBS at a time, from its seeds in
+# Each target for FUZZ_SECONDS, FUZZ_JOBS at a time, from its seed corpus in
 # fuzz/corpus/TARGET/ (read only: what a run finds goes to
 # build/fuzz/corpus/TARGET/) with the dictionary fuzz/TARGET.dict if there is
 # one. A crash, leak, timeout (-timeout=10 s per input) or sanitizer report
@@ -199,7 +199,7 @@ $(FUZZ_RUNS): fuzz-run-%: $(VARIANT_DIR)/%
 	    -timeout=10 -print_final_stats=1 $(if $(wildcard fuzz/$*.dict),-dict=fuzz/$*.dict) \
 	    -artifact_prefix=$$d/artifacts/$*- $$d/corpus/$* $(wildcard fuzz/corpus/$*) >$$d/logs/$*.log 2>&1; then \
 	  echo "fuzz $*: $$(sed -n 's/^stat::number_of_executed_units: *//p' $$d/logs/$*.log) executions in $(FUZZ_SECONDS) s," \
-	    "corpus $$(ls $$d/corpus/$* | wc -l) new + $$(ls fuzz/corpus/$* 2>/dev/null | wc -l) seeds"; \
+	    "corpus $$(ls $$d/corpus/$* | wc -l) new + $$(ls fuzz/corpus/$* 2>/dev/null | wc -l) corpus files"; \
 	else \
 	  echo "fuzz $*: FAILED ($$d/logs/$*.log)"; \
 	  grep -A40 -m1 'ERROR\|FINDING\|deadly signal\|runtime error' $$d/logs/$*.log; exit 1; \

@@ -30,7 +30,7 @@ bool expect_config_error(F&& f) {
     if (std::getenv("FUZZ_VERBOSE")) std::fprintf(stderr, "ok\n");
     return true;
   } catch (const wellknown::ConfigError& e) {
-    // FUZZ_VERBOSE=1 TARGET INPUT...: see what each seed reaches.
+    // FUZZ_VERBOSE=1 TARGET INPUT...: see what each corpus input reaches.
     if (std::getenv("FUZZ_VERBOSE")) std::fprintf(stderr, "ConfigError: %s\n", e.what());
     return false;
   } catch (const std::exception& e) {
