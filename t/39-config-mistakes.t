@@ -59,6 +59,9 @@ $c->fails('an http issuer without allow_http', $keys_http,
 $c->fails('an invalid Cache-Control in a block', $keys_http,
           issuer_block('https://id.example.com/cc', ['cache_control "max-age=abc";']),
           'max-age=abc', qr/${I}Cache-Control "max-age=abc": max-age takes a number of seconds, e.g\. max-age=600/);
+$c->fails('a control character in a block\'s cache_control', $keys_http,
+          issuer_block('https://id.example.com/cr', ['cache_control "max-age=1\\r\\nX-Evil: 1";']),
+          'X-Evil', qr/${I}the value contains a control character/);
 $c->fails('an invalid wellknown_cache_control', '', "        wellknown_cache_control \"public=yes\";\n",
           'public=yes', qr/wellknown_cache_control: Cache-Control "public=yes": public takes no value/);
 

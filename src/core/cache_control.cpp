@@ -74,6 +74,13 @@ std::vector<std::string_view> elements(std::string_view v) {
 }  // namespace
 
 void check_cache_control(const std::string& value) {
+  // A header value must not carry control characters (RFC 9110 §5.5): they
+  // would let a configuration inject header lines.
+  for (unsigned char c : value) {
+    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      throw ConfigError("the value contains a control character");
+    }
+  }
   const std::string where = "Cache-Control \"" + value + "\": ";
   bool any = false;
   for (std::string_view element : elements(value)) {

@@ -6,7 +6,8 @@
 
 namespace wellknown {
 
-// Checks `value` against RFC 9111 §5.2: a comma-separated list of
+// Checks `value` against RFC 9110 §5.5 (no control characters) and RFC
+// 9111 §5.2: a comma-separated list of
 // directives, each a token with an optional "=" token or quoted-string.
 // The response directives that take delta-seconds (max-age, s-maxage,
 // stale-while-revalidate, stale-if-error) need one; those that take no

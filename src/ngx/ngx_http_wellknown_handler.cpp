@@ -177,6 +177,8 @@ ngx_int_t respond(ngx_http_request_t* r, const wellknown::Response& resp,
     }
   }
 
+  // The issuer's or resource's own value, else the location's ("" or len 0: none).
+  const ngx_str_t cc = cache_control ? to_ngx(*cache_control) : lcf->cache_control;
   r->headers_out.status = NGX_HTTP_OK;
   r->headers_out.content_type = kApplicationJson;
   r->headers_out.content_type_len = kApplicationJson.len;
@@ -190,12 +192,7 @@ ngx_int_t respond(ngx_http_request_t* r, const wellknown::Response& resp,
                   &r->headers_out.last_modified) != NGX_OK ||
       push_header(r, ngx_string("ETag"), to_ngx(*etag), &r->headers_out.etag) != NGX_OK ||
       add_cors(r) != NGX_OK ||
-      (cache_control ? !cache_control->empty() &&
-                           push_header(r, ngx_string("Cache-Control"), to_ngx(*cache_control)) !=
-                               NGX_OK
-                     : lcf->cache_control.len &&
-                           push_header(r, ngx_string("Cache-Control"), lcf->cache_control) !=
-                               NGX_OK)) {
+      (cc.len && push_header(r, ngx_string("Cache-Control"), cc) != NGX_OK)) {
     return NGX_HTTP_INTERNAL_SERVER_ERROR;
   }
   if (has_gzip &&

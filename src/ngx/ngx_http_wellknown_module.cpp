@@ -222,12 +222,6 @@ char* wellknown_cache_control(ngx_conf_t* cf, ngx_command_t*, void* conf) noexce
     return conf_error(cf, "wellknown_cache_control",
                       "the value is empty; give a Cache-Control value or \"off\"");
   }
-  // A header value must not carry control characters (RFC 9110 §5.5).
-  for (size_t i = 0; i < value.len; i++) {
-    if (value.data[i] < 0x20 || value.data[i] == 0x7f) {
-      return conf_error(cf, "wellknown_cache_control", "the value contains a control character");
-    }
-  }
   char* rv = at_directive(cf, "wellknown_cache_control", [&]() -> char* {
     wellknown::check_cache_control(to_string(value));
     return NGX_CONF_OK;

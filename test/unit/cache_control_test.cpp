@@ -29,6 +29,8 @@ TEST(CacheControl, InvalidValuesNameTheDirective) {
            {"no-cache=\"unterminated", "no-cache has a malformed value"},
            {"private=a b", "private has a malformed value"},
            {",", "no directive"},
+           {"max-age=1\r\nX-Evil: 1", "the value contains a control character"},
+           {"no-cache=\"a\x01\"", "the value contains a control character"},
        }) {
     try {
       check_cache_control(c.value);
