@@ -21,8 +21,9 @@ wellknown::KeySets& key_sets() {
     wellknown::PublicKeyMaterial m;
     m.key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
     if (!m.key) std::abort();
-    set.jwks.add(wellknown::make_jwk(m, wellknown::KeyOptions{}));
-    s->seal("k", set);
+    set.configured.add(wellknown::make_jwk(m, wellknown::KeyOptions{}));
+    set.windows.push_back({});
+    s->seal("k", set, 0);
     return s;
   }();
   return *sets;
@@ -77,7 +78,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       fuzz::expect_config_error([&] { block->statement(name, values, no_files); });
     }
   }
-  bool built = fuzz::expect_config_error([&] { server.build(key_sets()); });
+  static wellknown::CacheControls cache_controls;
+  bool built = fuzz::expect_config_error([&] {
+    server.build(key_sets(), cache_controls, cache_controls.get("public, max-age=600"));
+  });
   if (built) {
     std::string path = in.ConsumeRandomLengthString(128);
     fuzz::expect_config_error([&] { server.exact_location(path); });

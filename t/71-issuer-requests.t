@@ -38,7 +38,7 @@ $t->start_checked('nginx -t accepts the configuration');
     is(header($get, 'content-length'), length $get->{body}, 'GET: Content-Length equals the body length');
     is($get->{trailing}, '', 'GET: nothing after the body');
     like(header($get, 'etag') // '', qr/^"[\x21\x23-\x7e]+"$/, 'GET: strong ETag');
-    ok(defined header($get, 'last-modified'), 'GET: Last-Modified');
+    ok(!defined header($get, 'last-modified'), 'GET: no Last-Modified (no key schedule)');
     is(header($get, 'cache-control'), 'max-age=1',
        'GET: Cache-Control of the matching location (it inherits from the server unless set)');
     is(header_count($get, 'cache-control'), 1, 'GET: one Cache-Control');

@@ -1,5 +1,6 @@
 #include "cache_control.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <string_view>
 #include <vector>
@@ -117,6 +118,115 @@ void check_cache_control(const std::string& value) {
   if (!any) {
     throw ConfigError(where + "no directive; give one such as \"public, max-age=600\", or off");
   }
+}
+
+namespace {
+
+// The ladder of values near a change (see CacheControl): step i's seconds,
+// and the step of `left` seconds (rounded down).
+constexpr Seconds kLadderTop = 366 * 86400;
+
+Seconds step_seconds(size_t i) {
+  if (i < 120) return static_cast<Seconds>(i);
+  if (i < 238) return static_cast<Seconds>(i - 118) * 60;
+  if (i < 284) return static_cast<Seconds>(i - 236) * 3600;
+  return static_cast<Seconds>(i - 282) * 86400;
+}
+
+size_t step_of(Seconds left) {
+  if (left > kLadderTop) left = kLadderTop;
+  if (left < 120) return static_cast<size_t>(left);
+  if (left < 7200) return static_cast<size_t>(118 + left / 60);
+  if (left < 172800) return static_cast<size_t>(236 + left / 3600);
+  return static_cast<size_t>(282 + left / 86400);
+}
+
+}  // namespace
+
+CacheControl::CacheControl(std::string value) : value_(std::move(value)) {
+  bool revalidate_always = false;
+  Seconds max_age = -1;
+  Seconds stale = 0;
+  for (std::string_view element : elements(value_)) {
+    element = trim(element);
+    if (element.empty()) continue;
+    size_t eq = element.find('=');
+    std::string name = lower(trim(element.substr(0, eq)));
+    Seconds delta = -1;
+    if (name == "max-age" || name == "s-maxage" || name == "stale-while-revalidate" ||
+        name == "stale-if-error") {
+      // check_cache_control made it digits; a huge one is as good as a year.
+      std::string_view arg = trim(element.substr(eq + 1));
+      delta = 0;
+      for (char c : arg) {
+        delta = delta * 10 + (c - '0');
+        if (delta > kLadderTop * 100) break;
+      }
+      if (name == "max-age" || name == "s-maxage") {
+        max_age = std::max(max_age, delta);
+      } else {
+        stale = std::max(stale, delta);
+      }
+    }
+    // RFC 9111 §5.2.2.4, §5.2.2.5: stored responses are revalidated before
+    // every use (an unqualified no-cache; a qualified one names fields only).
+    if (name == "no-store" || (name == "no-cache" && eq == std::string_view::npos)) {
+      revalidate_always = true;
+    }
+    directives_.push_back({name, std::string(element), delta});
+  }
+  if (revalidate_always) {
+    lifetime_ = 0;
+    horizon_ = 0;
+    return;
+  }
+  if (max_age >= 0) {
+    lifetime_ = max_age;
+    horizon_ = max_age + stale;
+  }
+  for (size_t i = 0; step_seconds(i) < horizon_ && step_seconds(i) <= kLadderTop; ++i) {
+    ladder_.push_back(render(step_seconds(i)));
+  }
+}
+
+std::string CacheControl::render(Seconds left) const {
+  std::string out;
+  auto add = [&out](const std::string& text) {
+    if (!out.empty()) out += ", ";
+    out += text;
+  };
+  Seconds fresh = 0;  // the longest lifetime once cut to `left`
+  bool has_lifetime = false;
+  for (const auto& d : directives_) {
+    if (d.name == "max-age" || d.name == "s-maxage") {
+      fresh = std::max(fresh, std::min(d.delta, left));
+      has_lifetime = true;
+    }
+  }
+  if (!has_lifetime) fresh = left;
+  for (const auto& d : directives_) {
+    if (d.name == "max-age" || d.name == "s-maxage") {
+      add(d.name + "=" + std::to_string(std::min(d.delta, left)));
+    } else if (d.name == "stale-while-revalidate" || d.name == "stale-if-error") {
+      add(d.name + "=" + std::to_string(std::min(d.delta, left - fresh)));
+    } else {
+      add(d.text);
+    }
+  }
+  if (!has_lifetime) add("max-age=" + std::to_string(left));
+  return out;
+}
+
+const std::string& CacheControl::for_remaining(Seconds left) const noexcept {
+  if (left >= horizon_ || left == kForever) return value_;
+  if (left < 0) left = 0;
+  return ladder_[step_of(left)];
+}
+
+const CacheControl& CacheControls::get(const std::string& value) {
+  auto& slot = by_value_[value];
+  if (!slot) slot = std::make_unique<CacheControl>(value);
+  return *slot;
 }
 
 }  // namespace wellknown

@@ -6,6 +6,7 @@
 
 #include <deque>
 
+#include "cache_control.hpp"
 #include "key_sets.hpp"
 #include "response.hpp"
 #include "server.hpp"
@@ -21,6 +22,8 @@ class Configuration {
                                        "no discovery document is served at this path")) {}
 
   KeySets& key_sets() { return key_sets_; }
+  // Every distinct Cache-Control value, with what it becomes near a change.
+  CacheControls& cache_controls() { return cache_controls_; }
   const KeySets& key_sets() const { return key_sets_; }
 
   // A server{} with issuers or resources; the reference stays valid.
@@ -31,6 +34,7 @@ class Configuration {
 
  private:
   KeySets key_sets_;
+  CacheControls cache_controls_;
   std::deque<Server> servers_;
   Response method_not_allowed_;
   Response not_found_;

@@ -176,10 +176,39 @@ KeyOptions parse_key_options(const std::vector<std::string>& tokens) {
       o.allow_weak = true;
     } else if ((name == "x5t" || name == "allow_weak") && has_value) {
       throw ConfigError("option \"" + name + "\" takes no value");
+    } else if (name == "publish" || name == "retire") {
+      std::optional<Seconds>& slot = name == "publish" ? o.publish : o.retire;
+      once(slot.has_value());
+      needs_value();
+      slot = parse_rfc3339_utc(value);
+    } else if (name == "window") {
+      once(o.certificate_window);
+      needs_value();
+      if (value != "certificate") {
+        throw ConfigError("window=\"" + value +
+                          "\": the only window a key file carries is its certificate's; write "
+                          "window=certificate, or publish= and retire= with times");
+      }
+      o.certificate_window = true;
+    } else if (name == "lead" || name == "grace") {
+      std::optional<Seconds>& slot = name == "lead" ? o.lead : o.grace;
+      once(slot.has_value());
+      needs_value();
+      slot = parse_duration(value);
     } else {
       throw ConfigError("unknown option \"" + token +
-                        "\"; expected kid=, alg=, use=, key_ops=, x5t or allow_weak");
+                        "\"; expected kid=, alg=, use=, key_ops=, x5t, allow_weak, publish=, "
+                        "retire=, window=certificate, lead= or grace=");
     }
+  }
+  if (o.certificate_window && (o.publish || o.retire)) {
+    throw ConfigError("window=certificate takes the window from the certificate; give either it "
+                      "(with lead= and grace=) or publish= and retire=, not both");
+  }
+  if ((o.lead || o.grace) && !o.certificate_window) {
+    throw ConfigError(std::string(o.lead ? "lead=" : "grace=") +
+                      " shifts a certificate's window; add window=certificate, or write the "
+                      "times with publish= and retire=");
   }
   return o;
 }

@@ -11,6 +11,7 @@
 
 #include "error.hpp"
 #include "key_file.hpp"
+#include "timestamp.hpp"
 
 namespace wellknown {
 
@@ -22,10 +23,21 @@ struct KeyOptions {
   std::vector<std::string> key_ops;  // empty: not published
   bool x5t = false;                  // also publish the SHA-1 x5t
   bool allow_weak = false;           // accept RSA keys of 1024..2047 bits
+  // The publication window (README "Key rotation"): published from
+  // `publish` on, no longer from `retire` on; either end may be open.
+  std::optional<Seconds> publish;
+  std::optional<Seconds> retire;
+  // window=certificate: the window is the leaf certificate's validity
+  // (notBefore .. notAfter), opened `lead` earlier and closed `grace` later.
+  bool certificate_window = false;
+  std::optional<Seconds> lead;
+  std::optional<Seconds> grace;
 };
 
 // Parses option tokens such as "kid=abc", "alg=PS256", "use=sig",
-// "key_ops=verify", "x5t", "allow_weak". Throws ConfigError naming the token.
+// "key_ops=verify", "x5t", "allow_weak", "publish=2026-12-01T00:00:00Z",
+// "retire=...", "window=certificate", "lead=14d", "grace=2d". Throws
+// ConfigError naming the token.
 KeyOptions parse_key_options(const std::vector<std::string>& tokens);
 
 // The key types this module publishes.

@@ -107,6 +107,16 @@ PublicKeyPtr public_half(const EVP_PKEY* key) {
 void free_decoded(EVP_PKEY* key) { EVP_PKEY_free(key); }
 void free_decoded(X509* cert) { X509_free(cert); }
 
+// An X.509 Time (UTCTime or GeneralizedTime) as POSIX seconds.
+Seconds certificate_time(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {
+    ERR_clear_error();
+    throw ConfigError("the certificate's validity time cannot be read");
+  }
+  return timegm(&tm);
+}
+
 // Decodes a DER structure with `decode` and checks it used every byte.
 template <typename Decode>
 auto decode_all(const PemBlock& block, const char* what, Decode decode) {
@@ -332,6 +342,8 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
       out.certificate_chain_der.emplace_back(reinterpret_cast<char*>(der), static_cast<size_t>(len));
       OPENSSL_free(der);
     }
+    out.not_before = certificate_time(X509_get0_notBefore(certs[0].get()));
+    out.not_after = certificate_time(X509_get0_notAfter(certs[0].get()));
     if (X509_cmp_current_time(X509_get0_notAfter(certs[0].get())) < 0) {
       out.warnings.push_back("the leaf certificate has expired; clients that check x5c will refuse it");
     }

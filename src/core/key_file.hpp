@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "timestamp.hpp"
 
 namespace wellknown {
 
@@ -30,6 +31,9 @@ struct PublicKeyMaterial {
   PublicKeyPtr key;
   std::vector<std::string> certificate_chain_der;
   bool had_private_key = false;  // the input held a private key (now freed)
+  // The leaf certificate's validity (RFC 5280 §4.1.2.5); open without one.
+  Seconds not_before = kSinceAlways;
+  Seconds not_after = kForever;
   Warnings warnings;
 };
 

@@ -7,12 +7,32 @@
 
 namespace wellknown {
 
-Warnings key_statement(JwkSet& set, const std::string& name,
-                       const std::vector<std::string>& values, const FullName& full_name) {
+Window key_window(const KeyOptions& options, const PublicKeyMaterial& material) {
+  Window w;
+  if (options.certificate_window) {
+    if (material.certificate_chain_der.empty()) {
+      throw ConfigError("window=certificate needs a certificate in the file; give the times "
+                        "with publish= and retire=");
+    }
+    const Seconds lead = options.lead.value_or(0);
+    const Seconds grace = options.grace.value_or(0);
+    w.from = material.not_before - lead;
+    w.until = material.not_after + grace;
+    return w;
+  }
+  if (options.publish) w.from = *options.publish;
+  if (options.retire) w.until = *options.retire;
+  return w;
+}
+
+Warnings key_statement(KeySet& set, const std::string& name,
+                       const std::vector<std::string>& values, const FullName& full_name,
+                       Seconds now) {
   if (name != "key") {
     throw ConfigError("unknown directive \"" + name +
                       "\" in the key set; expected: key FILE [kid=...] [alg=...] [use=...] "
-                      "[key_ops=...] [x5t] [allow_weak];");
+                      "[key_ops=...] [x5t] [allow_weak] [publish=TIME] [retire=TIME] "
+                      "[window=certificate [lead=DURATION] [grace=DURATION]];");
   }
   if (values.empty()) {
     throw ConfigError("\"key\" needs a file name: key FILE [OPTION ...];");
@@ -31,9 +51,20 @@ Warnings key_statement(JwkSet& set, const std::string& name,
     KeyOptions options = parse_key_options({values.begin() + 1, values.end()});
     PublicKeyMaterial material = load_key_file(path);
     Jwk jwk = make_jwk(material, options);
+    Window window = key_window(options, material);
     for (const auto& w : material.warnings) warnings.push_back(where + ": " + w);
-    std::string duplicate = set.add(std::move(jwk));
+    if (window.from >= window.until) {
+      warnings.push_back(where + ": its window is empty (published from " +
+                         format_rfc3339(window.from) + " until " + format_rfc3339(window.until) +
+                         "), so it is never published");
+    } else if (window.until <= now) {
+      warnings.push_back(where + ": retired at " + format_rfc3339(window.until) +
+                         ", before now; it is no longer published (remove the key line)");
+    }
+    std::string duplicate = set.configured.add(std::move(jwk));
     if (!duplicate.empty()) warnings.push_back(where + ": " + duplicate);
+    set.windows.push_back(window);
+    if (options.publish || options.retire || options.certificate_window) set.scheduled = true;
   } catch (const ConfigError& e) {
     // Name the file in every message, whichever check failed.
     std::string what = e.what();
@@ -55,19 +86,100 @@ KeySet& KeySets::define(const std::string& name, Origin origin) {
   return *it->second;
 }
 
-void KeySets::seal(const std::string& name, KeySet& set) {
-  if (set.jwks.empty()) {
-    throw ConfigError("key set \"" + name + "\" has no keys; add: key FILE;");
-  }
-  std::string body = set.jwks.serialize();
+const Response& KeySets::response_for(std::string body) {
   auto same = by_body_.find(body);
   if (same != by_body_.end()) {
-    set.response = same->second;
-    return;
+    return *same->second;
   }
   const Response& r = responses_.emplace_back(make_response(std::move(body)));
   by_body_.emplace(std::string_view(r.body), &r);
-  set.response = &r;
+  return r;
+}
+
+namespace {
+
+// The keys published throughout [from, until): indexes into the set.
+std::vector<size_t> published_at(const KeySet& set, Seconds at) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < set.windows.size(); ++i) {
+    if (set.windows[i].from <= at && at < set.windows[i].until) out.push_back(i);
+  }
+  return out;
+}
+
+struct Span {
+  Seconds from;
+  Seconds until;
+  std::vector<size_t> keys;
+};
+
+// The intervals over which the set's content is constant, from load time
+// (`now`) on. The first one's start may lie before `now`: it is when that
+// content took effect, computed from the windows alone, so every instance
+// with the same configuration finds the same start whenever it loaded.
+std::vector<Span> spans(const KeySet& set, Seconds now) {
+  std::vector<Seconds> points;
+  for (const auto& w : set.windows) {
+    if (w.from != kSinceAlways) points.push_back(w.from);
+    if (w.until != kForever) points.push_back(w.until);
+  }
+  std::sort(points.begin(), points.end());
+  points.erase(std::unique(points.begin(), points.end()), points.end());
+  std::vector<Span> out;
+  Seconds from = kSinceAlways;
+  for (size_t i = 0; i <= points.size(); ++i) {
+    Seconds until = i < points.size() ? points[i] : kForever;
+    if (from == until) continue;
+    std::vector<size_t> keys = published_at(set, from);
+    if (!out.empty() && out.back().keys == keys) {
+      out.back().until = until;  // a change point that changed nothing here
+    } else {
+      out.push_back({from, until, std::move(keys)});
+    }
+    from = until;
+  }
+  out.erase(std::remove_if(out.begin(), out.end(), [now](const Span& s) { return s.until <= now; }),
+            out.end());
+  return out;
+}
+
+JwkSet subset(const KeySet& set, const std::vector<size_t>& keys) {
+  JwkSet out;
+  for (size_t i : keys) out.add(set.configured.keys()[i]);
+  return out;
+}
+
+std::string kid_list(const KeySet& set, const std::vector<size_t>& keys) {
+  if (keys.empty()) return "no keys";
+  std::string out = keys.size() == 1 ? "kid " : "kids ";
+  for (size_t n = 0; n < keys.size(); ++n) {
+    out += (n ? ", \"" : "\"") + set.configured.keys()[keys[n]].kid + "\"";
+  }
+  return out;
+}
+
+}  // namespace
+
+void KeySets::seal(const std::string& name, KeySet& set, Seconds now) {
+  if (set.configured.empty()) {
+    throw ConfigError("key set \"" + name + "\" has no keys; add: key FILE;");
+  }
+  std::vector<Version> versions;
+  for (const Span& s : spans(set, now)) {
+    Version v{s.from, s.until, &response_for(subset(set, s.keys).serialize()), {}};
+    if (s.from != kSinceAlways) v.last_modified = format_http_date(s.from);
+    versions.push_back(std::move(v));
+  }
+  set.timeline = Timeline(std::move(versions));
+  // Derived members (id_token_signing_alg_values_supported) name the keys
+  // published now or later, so a discovery document does not change when a
+  // key is published or retired: clients keep discovery documents far longer
+  // than key sets, and one read before a new key's algorithm appeared would
+  // refuse tokens signed with it.
+  for (size_t i = 0; i < set.windows.size(); ++i) {
+    const Window& w = set.windows[i];
+    if (w.from < w.until && w.until > now) set.jwks.add(set.configured.keys()[i]);
+  }
 }
 
 const KeySet& KeySets::get(const std::string& name) const {
@@ -90,6 +202,58 @@ std::vector<LocatedWarning> KeySets::unused() const {
     }
   }
   return out;
+}
+
+ScheduleReport KeySets::schedules(Seconds now) const {
+  ScheduleReport report;
+  for (const auto& [name, set] : sets_) {
+    if (!set || !set->scheduled || !set->used) continue;
+    const std::string who = "wellknown_keys \"" + name + "\"";
+    for (const Span& s : spans(*set, now)) {
+      report.notices.push_back({who + " schedule: from " + format_rfc3339(s.from) + " until " +
+                                    format_rfc3339(s.until) + ": " + kid_list(*set, s.keys),
+                                set->origin});
+      if (s.keys.empty()) {
+        report.warnings.push_back(
+            {who + ": no key is published from " + format_rfc3339(s.from) + " until " +
+                 format_rfc3339(s.until) + "; tokens cannot be verified then",
+             set->origin});
+      }
+    }
+    // Consecutive signing keys, in order of publication: the next one must
+    // be out a cache lifetime before the previous one is retired, or a
+    // client that fetched the set just before the new key appeared may meet
+    // a token signed with it before it fetches again.
+    const Seconds lifetime = set->cache_lifetime;
+    if (lifetime == kForever || lifetime == 0) continue;
+    std::vector<size_t> signing;
+    for (size_t i = 0; i < set->windows.size(); ++i) {
+      const Window& w = set->windows[i];
+      if (set->configured.keys()[i].is_signing_key() && w.from < w.until) signing.push_back(i);
+    }
+    std::stable_sort(signing.begin(), signing.end(), [&](size_t a, size_t b) {
+      return set->windows[a].from < set->windows[b].from;
+    });
+    for (size_t n = 1; n < signing.size(); ++n) {
+      const Window& prev = set->windows[signing[n - 1]];
+      const Window& next = set->windows[signing[n]];
+      const Seconds end = std::min(prev.until, next.until);
+      if (end <= now || end == kForever) continue;
+      const Seconds overlap = end - next.from;
+      if (overlap < lifetime) {
+        report.warnings.push_back(
+            {who + ": kid \"" + set->configured.keys()[signing[n]].kid + "\" is published " +
+                 (overlap <= 0 ? std::string("only after")
+                               : format_duration(overlap) + " before") +
+                 " kid \"" + set->configured.keys()[signing[n - 1]].kid +
+                 "\" is retired, less than the Cache-Control max-age (" +
+                 format_duration(lifetime) +
+                 "); publish it earlier so clients have it before tokens use it",
+             set->origin});
+      }
+    }
+  }
+  return report;
 }
 
 }  // namespace wellknown

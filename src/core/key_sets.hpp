@@ -1,8 +1,10 @@
 // The named key sets of one configuration (`wellknown_keys NAME { ... }`),
-// each with its JWK Set response. Sets that serialise to the same bytes
-// share one response.
+// each with its JWK Set over time: a key may carry a publication window,
+// and every version the windows produce is precomputed at load. Versions
+// that serialise to the same bytes share one response.
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <memory>
@@ -11,25 +13,59 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cache_control.hpp"
 #include "file.hpp"
+#include "jwk.hpp"
 #include "jwk_set.hpp"
+#include "key_file.hpp"
 #include "response.hpp"
+#include "timeline.hpp"
+#include "timestamp.hpp"
 
 namespace wellknown {
 
+// When a key is published: from `from` (inclusive) until `until` (not
+// inclusive); open ends publish since always and for ever.
+struct Window {
+  Seconds from = kSinceAlways;
+  Seconds until = kForever;
+};
+
 struct KeySet {
-  JwkSet jwks;
-  const Response* response = nullptr;  // set by KeySets::seal
-  Origin origin;                       // the wellknown_keys directive
-  mutable bool used = false;           // named by an issuer, resource or location
+  JwkSet configured;          // every `key` statement, in order
+  std::vector<Window> windows;  // parallel to configured.keys()
+  JwkSet jwks;        // set by seal: the keys published at load time or later
+  Timeline timeline;  // set by seal: what the set's JWK Set is, from load time on
+  bool scheduled = false;  // a key has a window
+  Origin origin;           // the wellknown_keys directive
+  mutable bool used = false;  // named by an issuer, resource or location
+  // The longest freshness lifetime (max-age) of what serves the set, for
+  // the rotation overlap check; kForever if one gives none.
+  mutable Seconds cache_lifetime = 0;
+  void served_with(const CacheControl& cc) const {
+    cache_lifetime = std::max(cache_lifetime, cc.lifetime());
+  }
 };
 
 // One statement of a `wellknown_keys` block: `key FILE [OPTION ...];`. Reads
 // the file, builds its public JWK with the options (parse_key_options) and
-// adds it to `set`. Every error names the file; so does every warning
-// returned.
-Warnings key_statement(JwkSet& set, const std::string& name,
-                       const std::vector<std::string>& values, const FullName& full_name);
+// its publication window, and adds both to `set`. `now` is the load time,
+// for warnings about windows already over. Every error names the file; so
+// does every warning returned.
+Warnings key_statement(KeySet& set, const std::string& name,
+                       const std::vector<std::string>& values, const FullName& full_name,
+                       Seconds now);
+
+// The window `options` give a key read from `material`. Throws ConfigError
+// for window=certificate without a certificate.
+Window key_window(const KeyOptions& options, const PublicKeyMaterial& material);
+
+// What nginx -t says about the key sets with a schedule: at notice level,
+// each version from load time on; warnings for what a client could trip on.
+struct ScheduleReport {
+  std::vector<LocatedWarning> notices;
+  std::vector<LocatedWarning> warnings;
+};
 
 class KeySets {
  public:
@@ -37,10 +73,11 @@ class KeySets {
   // empty or repeated name.
   KeySet& define(const std::string& name, Origin origin = {});
 
-  // Completes `set` once its block is read: serialises it, or shares the
-  // response of a set with the same bytes. Throws ConfigError for a set with
-  // no keys.
-  void seal(const std::string& name, KeySet& set);
+  // Completes `set` once its block is read: computes every version its
+  // schedule produces from `now` on (a set without windows has one), each
+  // serialised once, sharing the response of any version with the same
+  // bytes. Throws ConfigError for a set with no keys.
+  void seal(const std::string& name, KeySet& set, Seconds now);
 
   // The set `name`, which is now used; throws ConfigError saying how to
   // define it.
@@ -50,8 +87,17 @@ class KeySets {
   // set left behind by a rotation), once configuration is complete.
   std::vector<LocatedWarning> unused() const;
 
+  // The schedule of every set that has one, once everything that serves the
+  // sets is known (for their Cache-Control lifetimes). Warns when a set is
+  // empty for a while, and when a signing key is published less than a
+  // cache lifetime before the one before it is retired: a client holding
+  // the older set could meet a token signed with the newer key.
+  ScheduleReport schedules(Seconds now) const;
+
  private:
   std::map<std::string, std::unique_ptr<KeySet>> sets_;
+  const Response& response_for(std::string body);
+
   std::deque<Response> responses_;  // stable addresses
   std::unordered_map<std::string_view, const Response*> by_body_;
 };

@@ -7,6 +7,22 @@
 
 namespace wellknown {
 
+namespace {
+
+// Two key sets with the same keys and windows serve the same bytes at every
+// moment: as good as one set.
+bool same_versions(const Timeline* a, const Timeline* b) {
+  if (a == b) return true;
+  if (a == nullptr || b == nullptr) return false;
+  const auto& x = a->versions();
+  const auto& y = b->versions();
+  return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](const Version& v, const Version& w) {
+    return v.from == w.from && v.until == w.until && v.response == w.response;
+  });
+}
+
+}  // namespace
+
 DiscoveryBlock& Server::open(Role role, const std::string& identifier, Origin origin) {
   std::string kind = role == Role::Issuer ? "issuer" : "resource";
   if (!declared_.insert(kind + " " + identifier).second) {
@@ -16,12 +32,14 @@ DiscoveryBlock& Server::open(Role role, const std::string& identifier, Origin or
   return blocks_.back().block;
 }
 
-std::vector<LocatedWarning> Server::build(const KeySets& key_sets, bool not_found) {
+std::vector<LocatedWarning> Server::build(const KeySets& key_sets, CacheControls& cache_controls,
+                                          const CacheControl& server_cache_control,
+                                          bool not_found) {
   not_found_ = not_found;
   struct GivenJwks {
     const Block* block;
     std::string route;
-    const Response* own;  // null: the block has no key set
+    const Timeline* own;  // null: the block has no key set
   };
   std::vector<GivenJwks> given_jwks;
   std::vector<LocatedWarning> warnings;
@@ -38,17 +56,19 @@ std::vector<LocatedWarning> Server::build(const KeySets& key_sets, bool not_foun
       for (auto& w : docs.warnings) warnings.push_back({name(b) + ": " + w, b.origin});
       std::string owner = (config.role == Role::Issuer ? "issuer \"" : "resource \"") +
                           config.identifier + "\"";
-      const std::string* cache_control =
-          config.cache_control ? &cache_controls_.emplace_back(*config.cache_control) : nullptr;
+      const CacheControl* cache_control =
+          config.cache_control ? &cache_controls.get(*config.cache_control) : nullptr;
+      if (keys) keys->served_with(cache_control ? *cache_control : server_cache_control);
       for (const auto& p : docs.jwks_paths) {
-        routes_.add(p, {keys->response, cache_control}, owner + " (key set)");
+        routes_.add(p, {&keys->timeline, cache_control}, owner + " (key set)");
       }
       for (auto& d : docs.documents) {
         const Response& r = responses_.emplace_back(make_response(std::move(d.body)));
-        for (const auto& p : d.paths) routes_.add(p, {&r, cache_control}, owner);
+        const Timeline& t = timelines_.emplace_back(&r);
+        for (const auto& p : d.paths) routes_.add(p, {&t, cache_control}, owner);
       }
       if (docs.given_jwks_route) {
-        given_jwks.push_back({&b, *docs.given_jwks_route, keys ? keys->response : nullptr});
+        given_jwks.push_back({&b, *docs.given_jwks_route, keys ? &keys->timeline : nullptr});
       }
       if (docs.resource_route) {
         resources_.push_back({*docs.resource_route, docs.resource_metadata_url});
@@ -60,7 +80,7 @@ std::vector<LocatedWarning> Server::build(const KeySets& key_sets, bool not_foun
     for (const auto& g : given_jwks) {
       current = g.block;
       const Answer* hit = routes_.find(g.route);
-      if (hit != nullptr && hit->response != g.own) {
+      if (hit != nullptr && !same_versions(hit->timeline, g.own)) {
         throw ConfigError("jwks_uri names \"" + g.route + "\", which this server serves for " +
                           *routes_.owner(g.route));
       }
@@ -87,7 +107,7 @@ std::optional<std::string> Server::exact_location(const std::string& path) {
 
 Route Server::route(std::string_view path) const noexcept {
   if (const Answer* hit = routes_.find(path)) {
-    return hit->response ? Route{Route::Action::Serve, hit->response, hit->cache_control}
+    return hit->timeline ? Route{Route::Action::Serve, hit->timeline, hit->cache_control}
                          : Route{Route::Action::Decline, nullptr, nullptr};
   }
   return {not_found_ && is_discovery_path(path) ? Route::Action::NotFound : Route::Action::Decline,

@@ -13,7 +13,9 @@
 #include "discovery_block.hpp"
 #include "error.hpp"
 #include "key_sets.hpp"
+#include "cache_control.hpp"
 #include "response.hpp"
+#include "timeline.hpp"
 #include "route_table.hpp"
 
 namespace wellknown {
@@ -26,8 +28,8 @@ struct Route {
     NotFound,  // a discovery path nothing here serves: the module's JSON 404
   };
   Action action;
-  const Response* response;           // Serve only
-  const std::string* cache_control;  // Serve: the block's own value; null: the location's
+  const Timeline* timeline;            // Serve only: pick the version for the time
+  const CacheControl* cache_control;  // Serve: the block's own value; null: the location's
 };
 
 class Server {
@@ -39,10 +41,15 @@ class Server {
 
   // Builds every document of every block, now that all key sets are known,
   // and fills the route table. Throws LocatedError naming the block.
-  // `not_found`: answer a discovery path that nothing here serves with the
-  // module's JSON 404 (wellknown_not_found on), rather than leave it to the
-  // server's locations.
-  std::vector<LocatedWarning> build(const KeySets& key_sets, bool not_found = false);
+  // `cache_controls`: where a block's own cache_control value is kept.
+  // `server_cache_control`: the server's wellknown_cache_control, which a
+  // block without its own most likely answers with (for the key schedule's
+  // checks). `not_found`: answer a discovery path that nothing here serves
+  // with the module's JSON 404 (wellknown_not_found on), rather than leave
+  // it to the server's locations.
+  std::vector<LocatedWarning> build(const KeySets& key_sets, CacheControls& cache_controls,
+                                    const CacheControl& server_cache_control,
+                                    bool not_found = false);
 
   // An exact-match location (`location = PATH`) of this server, after
   // build(). Returns whom the module serves PATH for: such a location never
@@ -66,10 +73,10 @@ class Server {
   std::deque<Block> blocks_;                   // until build(); stable references
   std::unordered_set<std::string> declared_;  // "issuer URL" / "resource URL"
   struct Answer {
-    const Response* response;  // null: a discovery path an exact-match location claims
-    const std::string* cache_control;
+    const Timeline* timeline;  // null: a discovery path an exact-match location claims
+    const CacheControl* cache_control;
     bool operator==(const Answer& o) const {
-      return response == o.response && cache_control == o.cache_control;
+      return timeline == o.timeline && cache_control == o.cache_control;
     }
   };
   struct ProtectedResource {
@@ -77,7 +84,7 @@ class Server {
     std::string metadata_url;
   };
   std::deque<Response> responses_;     // stable addresses for the table
-  std::deque<std::string> cache_controls_;
+  std::deque<Timeline> timelines_;
   RouteTable<Answer> routes_;
   std::vector<ProtectedResource> resources_;  // longest route first
   bool not_found_ = false;

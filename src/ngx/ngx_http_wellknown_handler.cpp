@@ -142,11 +142,12 @@ ngx_table_elt_t* accept_encoding(ngx_http_request_t* r) {
 }
 
 // Answers a request for a precomputed document: 200/304 for GET and HEAD,
-// 204 for a CORS preflight, 405 for anything else.
+// 204 for a CORS preflight, 405 for anything else. The version is the one
+// in effect now (nginx's cached time, as in the Date header).
 // `cache_control`: the issuer's or resource's own value, or null for the
 // location's wellknown_cache_control.
-ngx_int_t respond(ngx_http_request_t* r, const wellknown::Response& resp,
-                  const std::string* cache_control) {
+ngx_int_t respond(ngx_http_request_t* r, const wellknown::Timeline& timeline,
+                  const wellknown::CacheControl* cache_control) {
   auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
       ngx_http_get_module_main_conf(r, ngx_http_wellknown_module));
   if (r->method == NGX_HTTP_OPTIONS) {
@@ -161,6 +162,9 @@ ngx_int_t respond(ngx_http_request_t* r, const wellknown::Response& resp,
   }
   auto* lcf = static_cast<ngx_http_wellknown_loc_conf_t*>(
       ngx_http_get_module_loc_conf(r, ngx_http_wellknown_module));
+  const time_t now = ngx_time();
+  const wellknown::Version& version = timeline.at(now);
+  const wellknown::Response& resp = *version.response;
 
   // The precompressed variant when the client takes gzip; both variants
   // say that the choice depends on Accept-Encoding (RFC 9110 §12.5.5).
@@ -177,22 +181,43 @@ ngx_int_t respond(ngx_http_request_t* r, const wellknown::Response& resp,
     }
   }
 
-  // The issuer's or resource's own value, else the location's ("" or len 0: none).
-  const ngx_str_t cc = cache_control ? to_ngx(*cache_control) : lcf->cache_control;
+  // The issuer's or resource's own value, else the location's; cut short
+  // when the version ends sooner than a cache would keep it ("": none).
+  const wellknown::CacheControl& policy = cache_control ? *cache_control : *lcf->cache_control;
+  const std::string& cc = policy.for_remaining(
+      version.until == wellknown::kForever ? wellknown::kForever : version.until - now);
   r->headers_out.status = NGX_HTTP_OK;
   r->headers_out.content_type = kApplicationJson;
   r->headers_out.content_type_len = kApplicationJson.len;
   r->headers_out.content_length_n = static_cast<off_t>(body->size());
-  r->headers_out.last_modified_time = mcf->loaded_at;
   // nginx's not_modified filter answers If-None-Match (lists, "*", weak
   // comparison, RFC 9110 §13.1.2) and If-Modified-Since against these.
-  // The time drives nginx's If-Modified-Since check; the preformatted text
-  // is what the header filter sends.
-  if (push_header(r, ngx_string("Last-Modified"), mcf->last_modified,
-                  &r->headers_out.last_modified) != NGX_OK ||
-      push_header(r, ngx_string("ETag"), to_ngx(*etag), &r->headers_out.etag) != NGX_OK ||
+  // Last-Modified is when the version took effect, if the schedule says;
+  // its time drives nginx's If-Modified-Since check, the preformatted
+  // text is what the header filter sends.
+  if (!version.last_modified.empty()) {
+    r->headers_out.last_modified_time = static_cast<time_t>(version.from);
+    if (push_header(r, ngx_string("Last-Modified"), to_ngx(version.last_modified),
+                    &r->headers_out.last_modified) != NGX_OK) {
+      return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+  }
+  // The date preconditions are ignored when the representation has no
+  // modification date, and when the matching entity-tag precondition is
+  // present (RFC 9110 §13.1.3, §13.1.4). nginx's not_modified filter
+  // evaluates both kinds and reads a missing date as "modified": it would
+  // answer 200 to a matching If-None-Match, or 412 to any
+  // If-Unmodified-Since. Only nginx's pointers are cleared; the fields stay
+  // in the header list ($http_if_modified_since).
+  if (version.last_modified.empty() || r->headers_in.if_none_match != nullptr) {
+    r->headers_in.if_modified_since = nullptr;
+  }
+  if (version.last_modified.empty() || r->headers_in.if_match != nullptr) {
+    r->headers_in.if_unmodified_since = nullptr;
+  }
+  if (push_header(r, ngx_string("ETag"), to_ngx(*etag), &r->headers_out.etag) != NGX_OK ||
       add_cors(r) != NGX_OK ||
-      (cc.len && push_header(r, ngx_string("Cache-Control"), cc) != NGX_OK)) {
+      (!cc.empty() && push_header(r, ngx_string("Cache-Control"), to_ngx(cc)) != NGX_OK)) {
     return NGX_HTTP_INTERNAL_SERVER_ERROR;
   }
   if (has_gzip &&
@@ -213,12 +238,12 @@ ngx_int_t respond(ngx_http_request_t* r, const wellknown::Response& resp,
 ngx_int_t jwks_handler(ngx_http_request_t* r) noexcept {
   auto* lcf = static_cast<ngx_http_wellknown_loc_conf_t*>(
       ngx_http_get_module_loc_conf(r, ngx_http_wellknown_module));
-  if (lcf->response == nullptr) {
+  if (lcf->timeline == nullptr) {
     // Not reachable from a valid configuration (merge fills every location
     // that can run this handler); never dereference null on a request.
     return NGX_DECLINED;
   }
-  return respond(r, *lcf->response, nullptr);
+  return respond(r, *lcf->timeline, nullptr);
 }
 
 // Runs where nginx would run the location's content handler, so the
@@ -242,7 +267,7 @@ ngx_int_t server_handler(ngx_http_request_t* r) noexcept {
   ngx_int_t rc;
   switch (route.action) {
     case wellknown::Route::Action::Serve:
-      rc = respond(r, *route.response, route.cache_control);
+      rc = respond(r, *route.timeline, route.cache_control);
       break;
     case wellknown::Route::Action::NotFound: {
       auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(

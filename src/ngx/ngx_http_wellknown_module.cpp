@@ -18,7 +18,7 @@ namespace ngx_http_wellknown {
 namespace {
 
 // "public, max-age=600": see README, "Caching and key rotation".
-ngx_str_t kDefaultCacheControl = ngx_string("public, max-age=600");
+const char* const kDefaultCacheControl = "public, max-age=600";
 
 // An [emerg] at the line nginx is reading.
 char* conf_error(ngx_conf_t* cf, const char* directive, const char* message) {
@@ -116,8 +116,9 @@ char* keys_block_line(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   return at_directive(cf, "wellknown_keys", [&]() -> char* {
     auto* block = static_cast<KeysBlock*>(conf);
     auto* args = static_cast<ngx_str_t*>(cf->args->elts);
-    for (const auto& w : wellknown::key_statement(block->set->jwks, to_string(args[0]),
-                                                  statement_values(cf), full_name(cf))) {
+    for (const auto& w :
+         wellknown::key_statement(*block->set, to_string(args[0]), statement_values(cf),
+                                  full_name(cf), main_conf(cf)->loaded_at)) {
       ngx_conf_log_error(NGX_LOG_WARN, cf, 0, "%s", w.c_str());
     }
     return NGX_CONF_OK;
@@ -138,7 +139,7 @@ char* wellknown_keys(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   rv = parse_block(cf, keys_block_line, &block);
   if (rv != NGX_CONF_OK) return rv;
   return at_directive(cf, "wellknown_keys", [&]() -> char* {
-    mcf->configuration->key_sets().seal(name, *block.set);
+    mcf->configuration->key_sets().seal(name, *block.set, mcf->loaded_at);
     return NGX_CONF_OK;
   });
 }
@@ -208,27 +209,25 @@ char* wellknown_jwks(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
 // wellknown_cache_control VALUE | off;  (http, server, location)
 char* wellknown_cache_control(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   auto* lcf = static_cast<ngx_http_wellknown_loc_conf_t*>(conf);
-  if (lcf->cache_control.len != NGX_CONF_UNSET_SIZE) {
+  if (lcf->cache_control != nullptr) {
     return const_cast<char*>("is duplicate");
   }
   auto* args = static_cast<ngx_str_t*>(cf->args->elts);
   ngx_str_t value = args[1];
-  if (value.len == 3 && ngx_strncmp(value.data, "off", 3) == 0) {
-    lcf->cache_control.len = 0;
-    lcf->cache_control.data = nullptr;
-    return NGX_CONF_OK;
-  }
   if (value.len == 0) {
     return conf_error(cf, "wellknown_cache_control",
                       "the value is empty; give a Cache-Control value or \"off\"");
   }
-  char* rv = at_directive(cf, "wellknown_cache_control", [&]() -> char* {
-    wellknown::check_cache_control(to_string(value));
+  return at_directive(cf, "wellknown_cache_control", [&]() -> char* {
+    std::string v = to_string(value);
+    if (v == "off") {
+      v.clear();  // no header
+    } else {
+      wellknown::check_cache_control(v);
+    }
+    lcf->cache_control = &main_conf(cf)->configuration->cache_controls().get(v);
     return NGX_CONF_OK;
   });
-  if (rv != NGX_CONF_OK) return rv;
-  lcf->cache_control = value;
-  return NGX_CONF_OK;
 }
 
 // ---------------------------------------------------------------- configuration structures
@@ -256,9 +255,6 @@ void* create_main_conf(ngx_conf_t* cf) noexcept {
   cln->handler = delete_configuration;
   cln->data = mcf->configuration;
   mcf->loaded_at = ngx_time();
-  u_char* end = ngx_http_time(mcf->last_modified_text, mcf->loaded_at);
-  mcf->last_modified = ngx_str_t{static_cast<size_t>(end - mcf->last_modified_text),
-                                 mcf->last_modified_text};
   return mcf;
 }
 
@@ -272,6 +268,21 @@ void* create_srv_conf(ngx_conf_t* cf) noexcept {
   return scf;
 }
 
+// The wellknown_cache_control a location of the server being merged
+// inherits unless it sets its own: the server's, else the http block's,
+// else the default. (Its locations are merged after the server.)
+const wellknown::CacheControl& server_cache_control(ngx_conf_t* cf) {
+  auto* cscf = static_cast<ngx_http_core_srv_conf_t*>(
+      ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module));
+  auto* http = reinterpret_cast<ngx_http_conf_ctx_t*>(cf->cycle->conf_ctx[ngx_http_module.index]);
+  for (void** loc_conf : {cscf->ctx->loc_conf, http->loc_conf}) {
+    auto* lcf = static_cast<ngx_http_wellknown_loc_conf_t*>(
+        loc_conf[ngx_http_wellknown_module.ctx_index]);
+    if (lcf->cache_control != nullptr) return *lcf->cache_control;
+  }
+  return main_conf(cf)->configuration->cache_controls().get(kDefaultCacheControl);
+}
+
 // Builds the documents of every issuer and protected resource of a server,
 // now that all key sets are known. Findings name the directive's file:line.
 char* merge_srv_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
@@ -282,8 +293,10 @@ char* merge_srv_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
     return NGX_CONF_OK;
   }
   try {
-    for (const auto& w : conf->server->build(main_conf(cf)->configuration->key_sets(),
-                                             conf->not_found != 0)) {
+    wellknown::Configuration& configuration = *main_conf(cf)->configuration;
+    for (const auto& w : conf->server->build(configuration.key_sets(),
+                                             configuration.cache_controls(),
+                                             server_cache_control(cf), conf->not_found != 0)) {
       log_located(cf, NGX_LOG_WARN, w.message, w.origin);
     }
   } catch (const wellknown::LocatedError& e) {
@@ -303,8 +316,7 @@ void* create_loc_conf(ngx_conf_t* cf) noexcept {
     return nullptr;
   }
   // Unset until a directive or the merge sets it.
-  lcf->cache_control.data = nullptr;
-  lcf->cache_control.len = NGX_CONF_UNSET_SIZE;
+  lcf->cache_control = nullptr;
   lcf->serve = NGX_CONF_UNSET;
   lcf->block_file = cf->conf_file->file.name.data;
   lcf->block_line = cf->conf_file->line;
@@ -340,9 +352,17 @@ void note_exact_location(ngx_conf_t* cf, const ngx_http_wellknown_loc_conf_t* lc
 char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
   auto* prev = static_cast<ngx_http_wellknown_loc_conf_t*>(parent);
   auto* conf = static_cast<ngx_http_wellknown_loc_conf_t*>(child);
-  if (conf->cache_control.len == NGX_CONF_UNSET_SIZE) {
-    conf->cache_control = prev->cache_control.len == NGX_CONF_UNSET_SIZE ? kDefaultCacheControl
-                                                                          : prev->cache_control;
+  if (conf->cache_control == nullptr) {
+    conf->cache_control = prev->cache_control;
+  }
+  if (conf->cache_control == nullptr) {
+    try {
+      conf->cache_control =
+          &main_conf(cf)->configuration->cache_controls().get(kDefaultCacheControl);
+    } catch (const std::exception& e) {
+      ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "wellknown: %s", e.what());
+      return static_cast<char*>(NGX_CONF_ERROR);
+    }
   }
   ngx_conf_merge_value(conf->serve, prev->serve, 1);
   // An `if` block inside a wellknown_jwks location runs this handler with
@@ -351,7 +371,7 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
     conf->jwks_name = prev->jwks_name;
     conf->jwks_file = prev->jwks_file;
     conf->jwks_line = prev->jwks_line;
-    conf->response = prev->response;
+    conf->timeline = prev->timeline;
   }
   try {
     note_exact_location(cf, conf);
@@ -360,9 +380,11 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
     return static_cast<char*>(NGX_CONF_ERROR);
   }
   try {
-    if (conf->jwks_name.len && conf->response == nullptr) {
-      conf->response = main_conf(cf)->configuration->key_sets().get(to_string(conf->jwks_name))
-                           .response;
+    if (conf->jwks_name.len && conf->timeline == nullptr) {
+      const wellknown::KeySet& set =
+          main_conf(cf)->configuration->key_sets().get(to_string(conf->jwks_name));
+      set.served_with(*conf->cache_control);
+      conf->timeline = &set.timeline;
     }
   } catch (const wellknown::ConfigError& e) {
     ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "wellknown_jwks: %s in %s:%ui", e.what(),
@@ -387,14 +409,20 @@ ngx_int_t preconfiguration(ngx_conf_t* cf) noexcept {
   return NGX_OK;
 }
 
-// Every server and location is merged by now: report key sets nothing used,
+// Every server and location is merged by now: report key sets nothing used
+// and the key schedules,
 // and put the answer where nginx runs content handlers' precursors (after
 // rewrite, access and pre-access, with try_files and mirror).
 ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
   try {
-    for (const auto& w : main_conf(cf)->configuration->key_sets().unused()) {
+    const wellknown::KeySets& key_sets = main_conf(cf)->configuration->key_sets();
+    for (const auto& w : key_sets.unused()) {
       log_located(cf, NGX_LOG_WARN, w.message, w.origin);
     }
+    // Key schedules, said out loud at every load and nginx -t.
+    wellknown::ScheduleReport report = key_sets.schedules(main_conf(cf)->loaded_at);
+    for (const auto& n : report.notices) log_located(cf, NGX_LOG_NOTICE, n.message, n.origin);
+    for (const auto& w : report.warnings) log_located(cf, NGX_LOG_WARN, w.message, w.origin);
   } catch (const std::exception& e) {
     ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "wellknown: %s", e.what());
     return NGX_ERROR;

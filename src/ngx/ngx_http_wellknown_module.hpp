@@ -25,11 +25,7 @@ extern ngx_module_t ngx_http_wellknown_module;
 
 struct ngx_http_wellknown_main_conf_t {
   wellknown::Configuration* configuration;  // freed by a cleanup of the cycle's pool
-  time_t loaded_at;  // Last-Modified: when this configuration was loaded
-  // ... as an HTTP-date (RFC 9110 §5.6.7), formatted once: nginx's header
-  // filter would otherwise format it on every response.
-  u_char last_modified_text[sizeof("Mon, 28 Sep 1970 06:00:00 GMT")];
-  ngx_str_t last_modified;
+  time_t loaded_at;  // "now" for the whole load: key windows are judged against it
 };
 
 struct ngx_http_wellknown_srv_conf_t {
@@ -38,8 +34,10 @@ struct ngx_http_wellknown_srv_conf_t {
 };
 
 struct ngx_http_wellknown_loc_conf_t {
-  const wellknown::Response* response;  // set by wellknown_jwks
-  ngx_str_t cache_control;              // empty: no header
+  const wellknown::Timeline* timeline;  // set by wellknown_jwks
+  // wellknown_cache_control; null until set or merged. Its value "" (off):
+  // no header.
+  const wellknown::CacheControl* cache_control;
   ngx_flag_t serve;                     // wellknown_serve: issuers' and resources' answers here
   // Where the location{} (or server{}, http{}) block starts, for warnings.
   u_char* block_file;

@@ -206,20 +206,22 @@ TEST(KeySets, KeyStatementsDefineSealAndShare) {
   TempFile pem(testkeys::spki(ec.get()));
   KeySets sets;
   KeySet& a = sets.define("a");
-  EXPECT_TRUE(key_statement(a.jwks, "key", {"key.pem", "kid=one"},
-                            [&](const std::string&) { return pem.path; })
+  EXPECT_TRUE(key_statement(a, "key", {"key.pem", "kid=one"},
+                            [&](const std::string&) { return pem.path; }, 0)
                   .empty());
-  sets.seal("a", a);
+  sets.seal("a", a, 0);
   KeySet& b = sets.define("b");
-  key_statement(b.jwks, "key", {pem.path, "kid=one"}, identity);
-  sets.seal("b", b);
-  ASSERT_NE(a.response, nullptr);
-  EXPECT_EQ(a.response, b.response) << "sets with the same bytes share one response";
-  EXPECT_EQ(json::parse(a.response->body)["keys"][0]["kid"], "one");
+  key_statement(b, "key", {pem.path, "kid=one"}, identity, 0);
+  sets.seal("b", b, 0);
+  ASSERT_EQ(a.timeline.versions().size(), 1u);
+  const Response* ra = a.timeline.versions()[0].response;
+  EXPECT_EQ(ra, b.timeline.versions()[0].response) << "sets with the same bytes share one response";
+  EXPECT_EQ(json::parse(ra->body)["keys"][0]["kid"], "one");
+  EXPECT_EQ(a.timeline.versions()[0].last_modified, "") << "no schedule: no Last-Modified";
   EXPECT_EQ(&sets.get("a"), &a);
 
   // The same key again under another kid: a warning naming the file.
-  Warnings w = key_statement(b.jwks, "key", {pem.path, "kid=two"}, identity);
+  Warnings w = key_statement(b, "key", {pem.path, "kid=two"}, identity, 0);
   ASSERT_EQ(w.size(), 1u);
   EXPECT_EQ(w[0].rfind("key \"" + pem.path + "\": ", 0), 0u) << w[0];
 }
@@ -230,8 +232,8 @@ TEST(KeySets, UnusedSetsAreReportedWhereTheyWereDefined) {
   KeySets sets;
   for (auto [name, line] : {std::pair{"used", 1u}, std::pair{"spare", 5u}}) {
     KeySet& s = sets.define(name, {"k.conf", line});
-    key_statement(s.jwks, "key", {pem.path}, identity);
-    sets.seal(name, s);
+    key_statement(s, "key", {pem.path}, identity, 0);
+    sets.seal(name, s, 0);
   }
   sets.get("used");
   std::vector<LocatedWarning> w = sets.unused();
@@ -245,22 +247,22 @@ TEST(KeySets, UnusedSetsAreReportedWhereTheyWereDefined) {
 TEST(KeySets, PrivateKeyReadableByOthersWarns) {
   auto ec = testkeys::generate("EC", "P-256");
   TempFile priv(testkeys::pkcs8(ec.get()));
-  JwkSet set;
+  KeySet set;
   chmod(priv.path.c_str(), 0644);
-  Warnings w = key_statement(set, "key", {priv.path, "kid=a"}, identity);
+  Warnings w = key_statement(set, "key", {priv.path, "kid=a"}, identity, 0);
   ASSERT_EQ(w.size(), 1u);
   EXPECT_NE(w[0].find("holds a private key and is readable by group or others (mode 0644): "
                       "chmod 600 it, or publish from the public key instead"),
             std::string::npos)
       << w[0];
   chmod(priv.path.c_str(), 0600);
-  EXPECT_TRUE(key_statement(set, "key", {priv.path, "kid=b"}, identity).size() == 1u)
+  EXPECT_TRUE(key_statement(set, "key", {priv.path, "kid=b"}, identity, 0).size() == 1u)
       << "only the duplicate-key warning";
   // A public key may be readable by anyone.
   TempFile pub(testkeys::spki(ec.get()));
   chmod(pub.path.c_str(), 0644);
-  JwkSet other;
-  EXPECT_TRUE(key_statement(other, "key", {pub.path}, identity).empty());
+  KeySet other;
+  EXPECT_TRUE(key_statement(other, "key", {pub.path}, identity, 0).empty());
 }
 
 TEST(KeySets, Errors) {
@@ -276,25 +278,25 @@ TEST(KeySets, Errors) {
   EXPECT_EQ(message([&] { sets.define(""); }), "the key set name is empty");
   KeySet& a = sets.define("a");
   EXPECT_EQ(message([&] { sets.define("a"); }), "key set \"a\" is already defined");
-  EXPECT_EQ(message([&] { sets.seal("a", a); }), "key set \"a\" has no keys; add: key FILE;");
+  EXPECT_EQ(message([&] { sets.seal("a", a, 0); }), "key set \"a\" has no keys; add: key FILE;");
   EXPECT_EQ(message([&] { sets.get("b"); }),
             "no key set named \"b\"; define it with wellknown_keys b { key FILE; } in the http "
             "block");
-  EXPECT_NE(message([&] { key_statement(a.jwks, "file", {"x.pem"}, identity); })
+  EXPECT_NE(message([&] { key_statement(a, "file", {"x.pem"}, identity, 0); })
                 .find("unknown directive \"file\" in the key set; expected: key FILE"),
             std::string::npos);
-  EXPECT_EQ(message([&] { key_statement(a.jwks, "key", {}, identity); }),
+  EXPECT_EQ(message([&] { key_statement(a, "key", {}, identity, 0); }),
             "\"key\" needs a file name: key FILE [OPTION ...];");
-  EXPECT_NE(message([&] { key_statement(a.jwks, "key", {"/etc/keys/$host.pem"}, identity); })
+  EXPECT_NE(message([&] { key_statement(a, "key", {"/etc/keys/$host.pem"}, identity, 0); })
                 .find("variables are not expanded here"),
             std::string::npos);
   // Every error names the file, whichever check failed.
   auto ec = testkeys::generate("EC", "P-256");
   TempFile pem(testkeys::spki(ec.get()));
-  EXPECT_EQ(message([&] { key_statement(a.jwks, "key", {pem.path, "alg=RS256"}, identity); })
+  EXPECT_EQ(message([&] { key_statement(a, "key", {pem.path, "alg=RS256"}, identity, 0); })
                 .rfind("key \"" + pem.path + "\": ", 0),
             0u);
-  EXPECT_NE(message([&] { key_statement(a.jwks, "key", {"/nonexistent/k.pem"}, identity); })
+  EXPECT_NE(message([&] { key_statement(a, "key", {"/nonexistent/k.pem"}, identity, 0); })
                 .find("/nonexistent/k.pem"),
             std::string::npos);
 }
@@ -305,11 +307,20 @@ class ServerTest : public ::testing::Test {
     auto ec = testkeys::generate("EC", "P-256");
     pem_ = std::make_unique<TempFile>(testkeys::spki(ec.get()));
     KeySet& k = sets_.define("k");
-    key_statement(k.jwks, "key", {pem_->path}, identity);
-    sets_.seal("k", k);
+    key_statement(k, "key", {pem_->path}, identity, 0);
+    sets_.seal("k", k, 0);
+  }
+  // The Cache-Control value of a block without its own, for the schedule
+  // checks.
+  std::vector<LocatedWarning> build(Server& s, bool not_found = false) {
+    return s.build(sets_, ccs_, ccs_.get("public, max-age=600"), not_found);
+  }
+  static const Response* response(const Route& r) {
+    return r.timeline ? r.timeline->at(0).response : nullptr;
   }
   std::unique_ptr<TempFile> pem_;
   KeySets sets_;
+  CacheControls ccs_;
 };
 
 TEST_F(ServerTest, RoutesEveryFormAndDeclinesTheRest) {
@@ -318,7 +329,7 @@ TEST_F(ServerTest, RoutesEveryFormAndDeclinesTheRest) {
   DiscoveryBlock& r = s.open(Role::ProtectedResource, "https://id.example.com/mcp", {"a.conf", 9});
   r.statement("authorization_servers", {"https://id.example.com/t1"}, identity);
   // The only finding: an EC-only key set lacks RS256 (OIDC Discovery §3).
-  std::vector<LocatedWarning> w = s.build(sets_, /*not_found=*/true);
+  std::vector<LocatedWarning> w = build(s, /*not_found=*/true);
   ASSERT_EQ(w.size(), 1u);
   EXPECT_NE(w[0].message.find("lacks RS256"), std::string::npos) << w[0].message;
 
@@ -329,10 +340,10 @@ TEST_F(ServerTest, RoutesEveryFormAndDeclinesTheRest) {
                            "/.well-known/oauth-protected-resource/mcp"}) {
     Route route = s.route(path);
     EXPECT_EQ(route.action, Route::Action::Serve) << path;
-    ASSERT_NE(route.response, nullptr) << path;
+    ASSERT_NE(response(route), nullptr) << path;
   }
-  EXPECT_EQ(s.route("/t1/jwks.json").response, sets_.get("k").response);
-  EXPECT_EQ(json::parse(s.route("/.well-known/oauth-protected-resource/mcp").response->body)
+  EXPECT_EQ(response(s.route("/t1/jwks.json")), sets_.get("k").timeline.at(0).response);
+  EXPECT_EQ(json::parse(response(s.route("/.well-known/oauth-protected-resource/mcp"))->body)
                 ["resource"],
             "https://id.example.com/mcp");
   EXPECT_EQ(s.route("/t2/.well-known/openid-configuration").action, Route::Action::NotFound);
@@ -351,7 +362,7 @@ TEST_F(ServerTest, RoutesEveryFormAndDeclinesTheRest) {
 TEST_F(ServerTest, UnservedDiscoveryPathsAreDeclinedByDefault) {
   Server s;
   open_issuer(s, "https://id.example.com/t1", "a.conf", 3);
-  s.build(sets_);
+  build(s);
   EXPECT_EQ(s.route("/t1/jwks.json").action, Route::Action::Serve);
   EXPECT_EQ(s.route("/t2/.well-known/openid-configuration").action, Route::Action::Decline);
   EXPECT_EQ(s.route("/realms/master/.well-known/openid-configuration").action,
@@ -365,16 +376,16 @@ TEST_F(ServerTest, PerBlockCacheControl) {
   open_issuer(s, "https://id.example.com/b", "a.conf", 2);
   DiscoveryBlock& c = open_issuer(s, "https://id.example.com/c", "a.conf", 3);
   c.statement("cache_control", {"off"}, identity);
-  s.build(sets_);
+  build(s);
   for (const char* p : {"/a/jwks.json", "/a/.well-known/openid-configuration"}) {
     ASSERT_NE(s.route(p).cache_control, nullptr) << p;
-    EXPECT_EQ(*s.route(p).cache_control, "no-store") << p;
+    EXPECT_EQ(s.route(p).cache_control->value(), "no-store") << p;
   }
   EXPECT_EQ(s.route("/b/jwks.json").cache_control, nullptr) << "inherits the location's";
   ASSERT_NE(s.route("/c/jwks.json").cache_control, nullptr);
-  EXPECT_EQ(*s.route("/c/jwks.json").cache_control, "") << "off: no header";
+  EXPECT_EQ(s.route("/c/jwks.json").cache_control->value(), "") << "off: no header";
   // The key set's one response serves all three.
-  EXPECT_EQ(s.route("/a/jwks.json").response, s.route("/b/jwks.json").response);
+  EXPECT_EQ(response(s.route("/a/jwks.json")), response(s.route("/b/jwks.json")));
 }
 
 TEST_F(ServerTest, ResourceMetadataForTheLongestResourcePrefix) {
@@ -386,7 +397,7 @@ TEST_F(ServerTest, ResourceMetadataForTheLongestResourcePrefix) {
   };
   resource("https://mcp.example.com/mcp", 1);
   resource("https://mcp.example.com/mcp/github", 2)->statement("serve_at_root", {"on"}, identity);
-  EXPECT_TRUE(s.build(sets_).empty());
+  EXPECT_TRUE(build(s).empty());
   auto url = [&](const char* path) {
     const std::string* u = s.resource_metadata(path);
     return u ? *u : std::string("(none)");
@@ -400,13 +411,13 @@ TEST_F(ServerTest, ResourceMetadataForTheLongestResourcePrefix) {
   // serve_at_root: the root well-known URI serves that resource's document.
   Route root = s.route("/.well-known/oauth-protected-resource");
   ASSERT_EQ(root.action, Route::Action::Serve);
-  EXPECT_EQ(json::parse(root.response->body)["resource"], "https://mcp.example.com/mcp/github");
+  EXPECT_EQ(json::parse(response(root)->body)["resource"], "https://mcp.example.com/mcp/github");
 }
 
 TEST_F(ServerTest, ResourceWithoutAuthorizationServersWarns) {
   Server s;
   s.open(Role::ProtectedResource, "https://mcp.example.com/mcp", {"r.conf", 4});
-  std::vector<LocatedWarning> w = s.build(sets_);
+  std::vector<LocatedWarning> w = build(s);
   ASSERT_EQ(w.size(), 1u);
   EXPECT_NE(w[0].message.find("no authorization_servers: MCP clients need at least one"),
             std::string::npos)
@@ -422,7 +433,7 @@ TEST_F(ServerTest, TwoResourcesCannotBothOwnTheRoot) {
     r.statement("serve_at_root", {"on"}, identity);
   }
   try {
-    s.build(sets_);
+    build(s);
     FAIL() << "two resources at the root";
   } catch (const LocatedError& e) {
     EXPECT_NE(std::string(e.what()).find("is already served for resource \"https://mcp.example.com/a\""),
@@ -444,9 +455,9 @@ TEST_F(ServerTest, RepeatedIdentifier) {
 }
 
 TEST_F(ServerTest, ErrorsNameTheBlockAndItsOrigin) {
-  auto located = [](Server& s, const KeySets& sets) -> std::pair<std::string, Origin> {
+  auto located = [this](Server& s, const KeySets& sets) -> std::pair<std::string, Origin> {
     try {
-      s.build(sets);
+      s.build(sets, ccs_, ccs_.get("public, max-age=600"));
     } catch (const LocatedError& e) {
       return {e.what(), e.origin()};
     }
@@ -495,7 +506,7 @@ TEST_F(ServerTest, ErrorsNameTheBlockAndItsOrigin) {
 TEST_F(ServerTest, WarningsNameTheBlockAndItsOrigin) {
   Server s;
   open_issuer(s, "https://id.example.com/", "b.conf", 4);
-  std::vector<LocatedWarning> w = s.build(sets_);
+  std::vector<LocatedWarning> w = build(s);
   ASSERT_FALSE(w.empty());
   for (const auto& x : w) {
     EXPECT_EQ(x.message.rfind("wellknown_issuer \"https://id.example.com/\": ", 0), 0u) << x.message;
