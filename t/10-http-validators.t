@@ -11,7 +11,6 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use Digest::SHA qw(sha256);
-use Time::Local qw(timegm);
 use WellKnown::Test;
 
 my $t = WellKnown::Test->new;
@@ -49,19 +48,7 @@ SERVER
 
 my ($ok, $out) = $t->test_config;
 ok($ok, 'nginx -t accepts the configuration') or diag $out;
-my $before = time;
 $t->start;
-my $after = time;
-
-# HTTP-date (IMF-fixdate) to epoch seconds.
-my %mon = (Jan => 0, Feb => 1, Mar => 2, Apr => 3, May => 4, Jun => 5,
-           Jul => 6, Aug => 7, Sep => 8, Oct => 9, Nov => 10, Dec => 11);
-sub http_date {
-    my ($d) = @_;
-    return undef unless defined $d
-        && $d =~ /^\w{3}, (\d\d) (\w{3}) (\d{4}) (\d\d):(\d\d):(\d\d) GMT$/;
-    return timegm($6, $5, $4, $1, $mon{$2}, $3);
-}
 
 # Headers of a response as "name: value" lines, minus Date (it may tick).
 sub header_lines {

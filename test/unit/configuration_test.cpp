@@ -29,19 +29,7 @@ std::string error_of(DiscoveryBlock& b, const std::string& name,
   return "";
 }
 
-// A file in the test's temporary directory, removed at the end of the test.
-struct TempFile {
-  std::string path;
-  explicit TempFile(const std::string& text) {
-    char name[] = "/tmp/wellknown-unit-XXXXXX";
-    int fd = mkstemp(name);
-    if (fd < 0) throw std::runtime_error("mkstemp");
-    close(fd);
-    path = name;
-    std::ofstream(path) << text;
-  }
-  ~TempFile() { std::remove(path.c_str()); }
-};
+using testkeys::TempFile;
 
 void minimal_oidc(DiscoveryBlock& b, const std::string& issuer) {
   b.statement("authorization_endpoint", {issuer + "/authorize"}, identity);

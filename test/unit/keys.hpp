@@ -6,6 +6,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -14,6 +18,20 @@
 #include "core/key_file.hpp"
 
 namespace testkeys {
+
+// A file in the test's temporary directory, removed at the end of the test.
+struct TempFile {
+  std::string path;
+  explicit TempFile(const std::string& text) {
+    char name[] = "/tmp/wellknown-unit-XXXXXX";
+    int fd = mkstemp(name);
+    if (fd < 0) throw std::runtime_error("mkstemp");
+    close(fd);
+    path = name;
+    std::ofstream(path) << text;
+  }
+  ~TempFile() { std::remove(path.c_str()); }
+};
 
 inline wellknown::PublicKeyPtr generate(const char* type, const char* param = nullptr) {
   EVP_PKEY* k = nullptr;
