@@ -38,7 +38,7 @@ ADDON_OBJS := $(sort $(foreach d,$(dir $(wildcard src/*/*.cpp)),objs/addon/$(not
 # own (VARIANT_PACKAGES). Node.js and npm are checked as commands: a machine
 # may carry a Node.js that bundles npm.
 PACKAGES  := nginx nginx-dev libssl-dev zlib1g-dev nlohmann-json3-dev libgtest-dev g++ make \
-             perl python3-jwt python3-jwcrypto python3-cryptography openssl curl valgrind
+             perl python3-jwt python3-jwcrypto python3-cryptography openssl curl valgrind faketime
 
 # ------------------------------------------------------------ variants
 

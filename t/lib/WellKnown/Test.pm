@@ -107,6 +107,38 @@ sub new {
     return $self;
 }
 
+# ================================================================ a clock for nginx
+
+# new(clock => 1): nginx runs with libfaketime preloaded (Debian's
+# faketime), which reads an offset from PREFIX/faketime.rc at every clock
+# call (FAKETIME_NO_CACHE), so set_clock moves the time nginx sees, master
+# and workers alike, while it runs. A test-only mechanism: the module has no
+# clock directive. Monotonic time stays real, so nginx's timers do too.
+my ($FAKETIME_LIB) = glob '/usr/lib/*/faketime/libfaketime.so.1';
+
+sub clock_env {
+    my $self = shift;
+    return () unless $self->{clock};
+    die "libfaketime is not installed (make deps installs faketime)\n" unless $FAKETIME_LIB;
+    return (LD_PRELOAD => join(':', grep { length } $ENV{LD_PRELOAD} // '', $FAKETIME_LIB),
+            FAKETIME_TIMESTAMP_FILE => $self->path('faketime.rc'),
+            FAKETIME_NO_CACHE => 1, FAKETIME_DONT_FAKE_MONOTONIC => 1);
+}
+
+# Sets nginx's clock to $epoch (seconds), from now on running at real speed.
+# Written just after a real second begins, so the time set holds for most of
+# a second before it ticks on.
+sub set_clock {
+    my ($self, $epoch) = @_;
+    my $now = Time::HiRes::time();
+    if ($now - int($now) > 0.2) {
+        Time::HiRes::sleep(1.01 - ($now - int($now)));
+        $now = Time::HiRes::time();
+    }
+    $self->write_file('faketime.rc', sprintf("%+d\n", $epoch - int($now)));
+    return $self;
+}
+
 sub dir  { $_[0]{dir} }
 sub port { $_[0]{port} }
 sub path { my ($self, $name) = @_; File::Spec->rel2abs($name, $self->{dir}) }
@@ -210,6 +242,9 @@ sub write_config {
     my $dir = $self->{dir};
     my $level = $opts{log_level} || 'info';
     my $main = $opts{main} || '';
+    # nginx clears its workers' environment; libfaketime reads it at every call.
+    $main = "env FAKETIME_TIMESTAMP_FILE; env FAKETIME_NO_CACHE; env FAKETIME_DONT_FAKE_MONOTONIC;\n$main"
+        if $self->{clock};
     my $conf = <<"CONF";
 load_module $self->{module};
 pid $dir/nginx.pid;
@@ -251,6 +286,8 @@ sub nginx_cmd {
 # Runs nginx with @args (after -p and -c); returns (exit status 0, output).
 sub run_nginx {
     my ($self, @args) = @_;
+    my %env = $self->clock_env;
+    local @ENV{keys %env} = values %env;
     my $cmd = join ' ', map { "'$_'" } $self->nginx_cmd(@args);
     my $out = `$cmd 2>&1`;
     return ($? == 0, $out);
@@ -261,6 +298,8 @@ sub run_nginx {
 # timeout(1): a hang is exit 124), as (a command prefix, see as_user).
 sub test_config {
     my ($self, %o) = @_;
+    my %env = $self->clock_env;
+    local @ENV{keys %env} = values %env;
     my @cmd = ($self->nginx_cmd('-t', '-q'));
     unshift @cmd, @{ $o{as} } if $o{as};
     unshift @cmd, 'timeout', '-k', '2', $o{timeout} * $SCALE if $o{timeout};
