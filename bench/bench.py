@@ -35,10 +35,11 @@ def ensure_keys(kdir):
     """The bench key sets, generated once and cached: jwks: 3 RSA-2048 +
     2 EC P-256 keys (a JWKS that fits in a `return` string, whose tokens
     nginx caps at 4 KB); x5c: the same 3 RSA keys as self-signed
-    certificates (x5c, x5t#S256) + the 2 EC keys."""
+    certificates (x5c, x5t#S256) + the 2 EC keys; ec-3, the scheduled
+    set's next key."""
     os.makedirs(kdir, exist_ok=True)
     made = 0
-    for kind, names in (("rsa2048", ("rsa-1", "rsa-2", "rsa-3")), ("p256", ("ec-1", "ec-2"))):
+    for kind, names in (("rsa2048", ("rsa-1", "rsa-2", "rsa-3")), ("p256", ("ec-1", "ec-2", "ec-3"))):
         for name in names:
             key = os.path.join(kdir, f"{name}.pem")
             if not os.path.exists(key):
@@ -177,8 +178,8 @@ def tenant_name(i, n):
     return f"tenant{i:0{max(4, len(str(n - 1)))}d}"
 
 
-def tenant_issuer(iss, indent="        "):
-    return (f"{indent}wellknown_issuer {iss} {{ keys jwks; "
+def tenant_issuer(iss, indent="        ", keys="jwks"):
+    return (f"{indent}wellknown_issuer {iss} {{ keys {keys}; "
             f"documents openid-configuration oauth-authorization-server; "
             f"authorization_endpoint {iss}/authorize; token_endpoint {iss}/token; "
             f"response_types_supported code; subject_types_supported public; }}")
@@ -195,8 +196,22 @@ def module_config(prefix, module, kdir, ports, tenants, tenant_idx):
         "".join(f"        key {kdir}/ec-{i}.pem;\n" for i in (1, 2))
     x5c = "".join(f"        key {kdir}/rsa-{i}-cert.pem;\n" for i in (1, 2, 3)) + \
         "".join(f"        key {kdir}/ec-{i}.pem;\n" for i in (1, 2))
+    # The scheduled set: the same five keys published now, with windows that
+    # began and end around now (whole days, months away), and a sixth key
+    # published in 30 days: its current version is the jwks set's bytes,
+    # served with the Last-Modified of its start and picked by the time.
+    day = 86400
+    base = int(time.time()) // day * day
+    def at(days):
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(base + days * day))
+    windows = {"rsa-1": f"publish={at(-30)} retire={at(90)}", "rsa-2": f"retire={at(120)}",
+               "rsa-3": "", "ec-1": f"publish={at(-10)}", "ec-2": f"retire={at(180)}"}
+    sched = "".join(f"        key {kdir}/{n}.pem {w};\n" for n, w in windows.items()) + \
+        f"        key {kdir}/ec-3.pem publish={at(30)};\n"
     body = [f"""    wellknown_keys jwks {{
 {keys}    }}
+    wellknown_keys sched {{
+{sched}    }}
     wellknown_keys x5c {{
 {x5c}    }}
     server {{
@@ -205,6 +220,7 @@ def module_config(prefix, module, kdir, ports, tenants, tenant_idx):
         wellknown_issuer https://signin.altostrat.io/ {{
             keys jwks;
 {AUTH0_OIDC_METADATA}        }}
+{tenant_issuer("https://signin.altostrat.io/rotating", keys="sched")}
         location = /protocol/openid-connect/certs {{ wellknown_jwks jwks; }}
     }}
     server {{
@@ -408,6 +424,7 @@ def prepare(args, out, module, kdir):
         # name, label, server, path, request headers, guard
         ("jwks", "JWKS 200 (issuer route)", "main", "/.well-known/jwks.json", []),
         ("jwks-304", "JWKS 304 If-None-Match", "main", "/.well-known/jwks.json", "inm"),
+        ("jwks-sched", "JWKS 200, scheduled set (issuer route)", "main", "/rotating/jwks.json", []),
         ("jwks-gzip", "JWKS 200 gzip", "main", "/.well-known/jwks.json", gz),
         ("jwks-aeid", "JWKS 200 Accept-Encoding: identity", "main", "/.well-known/jwks.json",
          [("Accept-Encoding", "identity")]),
@@ -934,6 +951,12 @@ def report(args, out, mach, mod, cases, wrk, prof, meta, elapsed):
             ok = all(c["ratio_ab"] <= limit for c in budget)
             w(f"{label}: " + ("MET" if ok else "NOT MET") + " — " +
               ", ".join(f"{c['name']} {c['ratio_ab']:.3f}" for c in budget))
+    sched = next((c for c in cases if c["name"] == "jwks-sched"), None)
+    plain = next((c for c in cases if c["name"] == "jwks"), None)
+    if sched and plain and sched.get("ir", {}).get("a") and plain.get("ir", {}).get("a"):
+        r = sched["ir"]["a"] / plain["ir"]["a"]
+        w(f"Scheduled set vs unscheduled (module, jwks-sched / jwks, same bytes; budget 1.05x): "
+          f"{r:.3f} " + ("MET" if r <= 1.05 else "NOT MET"))
     for a, b in (("jwks-304", "jwks"), ("disc-304", "disc")):
         ca = next((c for c in cases if c["name"] == a), None)
         cb = next((c for c in cases if c["name"] == b), None)

@@ -45,6 +45,9 @@
 #               sends no Content-Encoding: gzip)
 #   jwks-loc    the same set from `location = /.well-known/jwks.json
 #               { wellknown_jwks jwks; }` in a server without issuers (README)
+#   jwks-sched  the same five keys from a key set with publication windows
+#               (a path issuer, /rotating/jwks.json): the version in effect
+#               now, with its Last-Modified; held to 1.05x of jwks
 #   jwks-loc-iss  a wellknown_jwks location in a server that also has an issuer
 #               (/protocol/openid-connect/certs, as the demo)
 #   disc, disc-304, disc-gzip   the discovery document of an OpenID Provider
