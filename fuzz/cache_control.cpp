@@ -1,8 +1,13 @@
 // Cache-Control values from wellknown_cache_control and cache_control
 // statements: check_cache_control accepts or throws ConfigError, never
 // anything else; what it accepts has no control character or unbalanced
-// quote that could break the header nginx sends.
+// quote that could break the header nginx sends. An accepted value, cut
+// short near a scheduled change (CacheControl::for_remaining), never
+// grants a lifetime longer than the seconds left.
 #include "fuzz.hpp"
+
+#include <cstring>
+#include <string>
 
 #include "core/cache_control.hpp"
 
@@ -21,6 +26,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     }
     if (quotes % 2 != 0) std::abort();
+    const wellknown::CacheControl cc(value);
+    for (wellknown::Seconds left : {0LL, 1LL, 59LL, 119LL, 120LL, 3599LL, 86399LL, 400LL * 86400}) {
+      const std::string& cut = cc.for_remaining(left);
+      if (cut == cc.value()) continue;  // the value as written: beyond its own horizon
+      // Directives are joined with ", "; look at each one's name.
+      for (size_t start = 0; start < cut.size();) {
+        size_t end = cut.find(", ", start);
+        if (end == std::string::npos) end = cut.size();
+        const std::string d = cut.substr(start, end - start);
+        for (const char* name : {"max-age=", "s-maxage="}) {
+          if (d.rfind(name, 0) == 0 && std::stoll(d.substr(std::strlen(name))) > left) std::abort();
+        }
+        start = end + 2;
+      }
+    }
   }
   return 0;
 }
