@@ -65,7 +65,8 @@ void KeySets::seal(const std::string& name, KeySet& set) {
     set.response = same->second;
     return;
   }
-  const Response& r = responses_.emplace_back(make_response(std::move(body)));
+  Response& r = responses_.emplace_back(make_response(std::move(body)));
+  r.jwk_set = true;
   by_body_.emplace(std::string_view(r.body), &r);
   set.response = &r;
 }

@@ -180,8 +180,8 @@ ngx_int_t respond(ngx_http_request_t* r, const wellknown::Response& resp,
   // The issuer's or resource's own value, else the location's ("" or len 0: none).
   const ngx_str_t cc = cache_control ? to_ngx(*cache_control) : lcf->cache_control;
   r->headers_out.status = NGX_HTTP_OK;
-  r->headers_out.content_type = kApplicationJson;
-  r->headers_out.content_type_len = kApplicationJson.len;
+  r->headers_out.content_type = resp.jwk_set ? lcf->jwks_type : kApplicationJson;
+  r->headers_out.content_type_len = r->headers_out.content_type.len;
   r->headers_out.content_length_n = static_cast<off_t>(body->size());
   r->headers_out.last_modified_time = mcf->loaded_at;
   // nginx's not_modified filter answers If-None-Match (lists, "*", weak

@@ -40,6 +40,7 @@ struct ngx_http_wellknown_srv_conf_t {
 struct ngx_http_wellknown_loc_conf_t {
   const wellknown::Response* response;  // set by wellknown_jwks
   ngx_str_t cache_control;              // empty: no header
+  ngx_str_t jwks_type;                  // wellknown_jwks_type: a JWK Set's Content-Type
   ngx_flag_t serve;                     // wellknown_serve: issuers' and resources' answers here
   // Where the location{} (or server{}, http{}) block starts, for warnings.
   u_char* block_file;
