@@ -72,15 +72,19 @@ std::string MetadataSigner::sign(const nlohmann::ordered_json& document,
     // thumbprint), for signatures, with this alg.
     const std::string thumbprint = jwk_.thumbprint();
     const Jwk* published = nullptr;
+    const Jwk* other_alg = nullptr;  // published, but with another alg than the statement's
     for (const auto& k : keys->keys()) {
       if (k.thumbprint() != thumbprint || !k.is_signing_key()) continue;
       if (!alg_given_ || k.alg.empty() || k.alg == jwk_.alg) {
         published = &k;
         break;
       }
-      throw ConfigError(where + "the key set publishes this key with alg=" + k.alg +
+      if (other_alg == nullptr) other_alg = &k;
+    }
+    if (published == nullptr && other_alg != nullptr) {
+      throw ConfigError(where + "the key set publishes this key with alg=" + other_alg->alg +
                         ", but the statement says alg=" + jwk_.alg +
-                        "; clients would refuse the signature: use alg=" + k.alg +
+                        "; clients would refuse the signature: use alg=" + other_alg->alg +
                         " or publish the key with alg=" + jwk_.alg);
     }
     if (published == nullptr) {

@@ -249,6 +249,10 @@ TEST(MetadataSigner, KidAndAlgFromThePublishedSet) {
               std::string::npos)
         << e.what();
   }
+  // The same key twice, under two algs: the statement's alg picks one.
+  JwkSet twice = set_of({{pub.path, "kid=rs", "alg=RS256"}, {pub.path, "kid=ps", "alg=PS512"}});
+  EXPECT_EQ(header_of(MetadataSigner({priv.path, "alg=PS512"}, identity).sign(doc, "x", &twice))["kid"], "ps");
+  EXPECT_EQ(header_of(MetadataSigner({priv.path}, identity).sign(doc, "x", &twice))["kid"], "rs");
   // Not in the set, published for encryption only, or no set at all.
   JwkSet without = set_of({{other_pub.path}});
   JwkSet enc = set_of({{pub.path, "use=enc"}});
