@@ -303,6 +303,8 @@ TEST(SignedMetadata, EachDocumentCarriesTheJwtOfItsOwnMembers) {
   KeySet& k = c.key_sets().define("k");
   key_statement(k.jwks, "key", {priv.path}, identity);
   c.key_sets().seal("k", k);
+  // (A key set's response is a JWK Set: it takes wellknown_jwks_type.)
+  EXPECT_TRUE(k.response->jwk_set);
   Server& server = c.add_server();
   DiscoveryBlock& b = server.open(Role::Issuer, "https://id.example.com/t1", {"nginx.conf", 3});
   for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
