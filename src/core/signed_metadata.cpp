@@ -16,7 +16,6 @@ MetadataSigner::MetadataSigner(const std::vector<std::string>& values, const Ful
   }
   KeyOptions options;
   options.use = "sig";
-  bool kid_given = false;
   for (size_t i = 1; i < values.size(); ++i) {
     const std::string& v = values[i];
     const auto eq = v.find('=');
@@ -31,12 +30,12 @@ MetadataSigner::MetadataSigner(const std::vector<std::string>& values, const Ful
       auto& slot = name == "alg" ? options.alg : options.kid;
       if (slot) throw ConfigError("signed_metadata_key: " + name + " is given twice");
       slot = name == "alg" ? one.alg : one.kid;
-      (name == "alg" ? alg_given_ : kid_given) = true;
     } else {
       throw ConfigError("signed_metadata_key: unknown option \"" + v + "\"; expected " + kUsage);
     }
   }
-  if (kid_given && !unpublished_) {
+  alg_given_ = options.alg.has_value();
+  if (options.kid && !unpublished_) {
     throw ConfigError(
         "signed_metadata_key: kid= is only for an unpublished key; a published key is signed "
         "with the kid its key set publishes, so that clients find it in jwks_uri");
