@@ -51,7 +51,9 @@ CORE_FLAGS      := -g -O1
 LINK_FLAGS      :=
 FUZZ_LDFLAGS    :=
 VARIANT_PACKAGES :=
-VARIANT_BUILDS   = $(MODULE) $(UNIT_BIN)
+# The signer's command-line tool (wellknown-jwk), on the core's objects.
+TOOL             = $(VARIANT_DIR)/wellknown-jwk
+VARIANT_BUILDS   = $(MODULE) $(UNIT_BIN) $(TOOL)
 VARIANT_TESTS   := unit t
 UNIT_ENV        :=
 T_NGINX          = $(NGINX_BIN)
@@ -82,10 +84,10 @@ shq = '$(subst ','\'',$(1))'
 write-if-changed = printf '%s\n' $(call shq,$(2)) >$(1).new && \
 	if cmp -s $(1).new $(1); then rm $(1).new; else mv $(1).new $(1); fi
 
-.PHONY: all module build unit t test test-asan test-valgrind fuzz fuzz-run deps interop-deps \
+.PHONY: all module tool build unit t test test-asan test-valgrind fuzz fuzz-run deps interop-deps \
         bench bench-deps demo demo-start demo-stop clean help FORCE
 
-all: module ## (default) build/ngx_http_wellknown_module.so against NGINX_SRC
+all: module tool ## (default) build/ngx_http_wellknown_module.so against NGINX_SRC, and build/wellknown-jwk
 
 # ------------------------------------------------------------ the module
 
@@ -145,6 +147,10 @@ $(VARIANT_DIR)/obj/%.o: %.cpp $(VARIANT_DIR)/core.key
 $(UNIT_BIN): $(CORE_OBJS) $(UNIT_OBJS)
 	$(CORE_CXX) $(CORE_FLAGS) $(LINK_FLAGS) $^ -o $@ -lgtest -lgtest_main -lpthread -lssl -lcrypto -lz
 
+tool: $(TOOL) ## build wellknown-jwk, which prints the JWK and kid the module publishes for a key file
+$(TOOL): $(VARIANT_DIR)/obj/tools/wellknown-jwk.o $(CORE_OBJS)
+	$(CORE_CXX) $(CORE_FLAGS) $(LINK_FLAGS) $^ -o $@ -lssl -lcrypto -lz
+
 ifneq ($(FUZZ_LDFLAGS),)
 $(FUZZ_BINS): $(VARIANT_DIR)/%: $(VARIANT_DIR)/obj/fuzz/%.o $(CORE_OBJS)
 	$(CORE_CXX) $(CORE_FLAGS) $(FUZZ_LDFLAGS) $^ -o $@ -lssl -lcrypto -lz
@@ -163,8 +169,8 @@ $(INTEROP): t/interop/package.json t/interop/package-lock.json
 	@touch $@
 interop-deps: $(INTEROP)
 
-t: $(MODULE) $(INTEROP) ## prove t/ against NGINX_BIN with the module (one file: TESTS=t/10-http.t)
-	$(T_ENV) NGINX_BIN=$(T_NGINX) MODULE=$(abspath $(MODULE)) $(T_RUN) prove $(TESTS)
+t: $(MODULE) $(TOOL) $(INTEROP) ## prove t/ against NGINX_BIN with the module (one file: TESTS=t/10-http.t)
+	$(T_ENV) NGINX_BIN=$(T_NGINX) MODULE=$(abspath $(MODULE)) WELLKNOWN_JWK=$(abspath $(TOOL)) $(T_RUN) prove $(TESTS)
 
 test: ## make deps, then VARIANT's tests (release: unit and t, the README's test command)
 	@$(MAKE) --no-print-directory deps

@@ -31,7 +31,7 @@ wellknown::KeySets& key_sets() {
 
 const char* const kStatements[] = {
     "keys", "jwks_path", "documents", "url_forms", "allow_http", "relax_required", "extra",
-    "cache_control", "serve_at_root",
+    "cache_control", "serve_at_root", "signed_metadata_key", "signed_metadata",
     "issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "response_types_supported",
     "grant_types_supported", "subject_types_supported", "id_token_signing_alg_values_supported",
     "resource", "authorization_servers", "scopes_supported", "claims_parameter_supported",
@@ -39,7 +39,8 @@ const char* const kStatements[] = {
 
 const char* const kValues[] = {"k", "on", "off", "public, max-age=60", "no-store",
                                "openid-configuration",      "oauth-authorization-server",
-                               "oidc_append", "oidc_insert", "oauth_insert", "oauth_append"};
+                               "oidc_append", "oidc_insert", "oauth_insert", "oauth_append",
+                               "unpublished", "alg=ES256", "kid=k"};
 
 // metadata_file reads a file; the fuzzer keeps to what is in memory.
 std::string no_files(const std::string&) { throw wellknown::ConfigError("no files here"); }

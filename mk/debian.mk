@@ -13,7 +13,7 @@
 DEB_DIR      := $(BUILD)/deb
 DEB_PACKAGE  := libnginx-mod-http-wellknown
 # What the package is built from; nothing else is copied.
-DEB_SOURCES  := config src debian conf-examples README.md SECURITY.md $(wildcard LICENSE CHANGES)
+DEB_SOURCES  := config src tools debian conf-examples README.md SECURITY.md $(wildcard LICENSE CHANGES)
 DEB_STAMP    := $(DEB_DIR)/built
 # Build-Depends of debian/control, and the tools that build and check.
 DEB_BUILD_PACKAGES := debhelper dpkg-dev fakeroot lintian nginx-dev g++ make \

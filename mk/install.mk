@@ -6,12 +6,15 @@
 # snippet mod-http-wellknown.conf into /usr/share/nginx/modules-available/,
 # as Debian's libnginx-mod-* packages do. It never creates, changes or
 # removes anything in modules-enabled: enabling the module is the operator's
-# choice, and install prints how.
+# choice, and install prints how. It also installs wellknown-jwk, stripped,
+# into BINDIR and its man page into MANDIR/man1.
 #
 #   DESTDIR                staging root, prefixed to every installed path
 #   MODULES_DIR            where the .so goes (default: from nginx -V)
 #   MODULES_AVAILABLE_DIR  where the snippet goes; empty: no snippet
 #   MODULES_ENABLED_DIR    only read, to tell whether the module is enabled
+#   PREFIX                 for the tool: BINDIR=PREFIX/bin, MANDIR=PREFIX/share/man
+#                          (default /usr/local)
 #
 # nginx -V is read when these targets run, never when make parses this file.
 MODULES_DIR           ?=
@@ -20,6 +23,11 @@ MODULES_AVAILABLE_DIR ?= $(if $(wildcard $(MODULES_ENABLED_DIR)/.),/usr/share/ng
 SNIPPET               := mod-http-wellknown.conf
 STRIP                 ?= strip
 INSTALLED_MODULE      := $(BUILD)/$(NAME).so
+PREFIX                ?= /usr/local
+BINDIR                ?= $(PREFIX)/bin
+MANDIR                ?= $(PREFIX)/share/man
+INSTALLED_TOOL        := $(BUILD)/wellknown-jwk
+TOOL_MAN              := tools/wellknown-jwk.1
 
 # The modules directory: MODULES_DIR, else the installed nginx's.
 installed-modules-dir = dir='$(MODULES_DIR)'; \
@@ -34,7 +42,7 @@ installed-modules-dir = dir='$(MODULES_DIR)'; \
 .PHONY: install uninstall
 
 install: ## install the module into nginx's modules directory (DESTDIR, MODULES_DIR)
-	@$(MAKE) --no-print-directory module VARIANT=release
+	@$(MAKE) --no-print-directory module tool VARIANT=release
 	@$(installed-modules-dir); \
 	built=$$(sed -n 's/^version //p' $(BUILD)/release/nginx.key); \
 	if [ -z '$(MODULES_DIR)' ]; then \
@@ -45,7 +53,12 @@ install: ## install the module into nginx's modules directory (DESTDIR, MODULES_
 	install -d '$(DESTDIR)'"$$dir" && \
 	install -m 0644 $(INSTALLED_MODULE) '$(DESTDIR)'"$$dir/$(NAME).so" && \
 	$(STRIP) --strip-unneeded '$(DESTDIR)'"$$dir/$(NAME).so" && \
-	echo "installed $(DESTDIR)$$dir/$(NAME).so (nginx-wellknown $(VERSION), for nginx $$built)"; \
+	echo "installed $(DESTDIR)$$dir/$(NAME).so (nginx-wellknown $(VERSION), for nginx $$built)" && \
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1' && \
+	install -m 0755 $(INSTALLED_TOOL) '$(DESTDIR)$(BINDIR)/wellknown-jwk' && \
+	$(STRIP) '$(DESTDIR)$(BINDIR)/wellknown-jwk' && \
+	install -m 0644 $(TOOL_MAN) '$(DESTDIR)$(MANDIR)/man1/wellknown-jwk.1' && \
+	echo "installed $(DESTDIR)$(BINDIR)/wellknown-jwk and $(DESTDIR)$(MANDIR)/man1/wellknown-jwk.1" || exit 1; \
 	if [ -n '$(MODULES_AVAILABLE_DIR)' ]; then \
 	  case $$dir in /usr/lib/nginx/modules) load=modules/$(NAME).so ;; *) load=$$dir/$(NAME).so ;; esac; \
 	  install -d '$(DESTDIR)$(MODULES_AVAILABLE_DIR)' && \
@@ -71,7 +84,7 @@ uninstall: ## remove what install installed (same DESTDIR, MODULES_DIR)
 	  echo "the module is enabled: remove its link from $(DESTDIR)$(MODULES_ENABLED_DIR) first:"; \
 	  ls -l '$(DESTDIR)$(MODULES_ENABLED_DIR)'/ | grep '$(SNIPPET)'; exit 1; \
 	fi; \
-	for f in '$(DESTDIR)'"$$dir/$(NAME).so" $(if $(MODULES_AVAILABLE_DIR),'$(DESTDIR)$(MODULES_AVAILABLE_DIR)/$(SNIPPET)'); do \
+	for f in '$(DESTDIR)'"$$dir/$(NAME).so" '$(DESTDIR)$(BINDIR)/wellknown-jwk' '$(DESTDIR)$(MANDIR)/man1/wellknown-jwk.1' $(if $(MODULES_AVAILABLE_DIR),'$(DESTDIR)$(MODULES_AVAILABLE_DIR)/$(SNIPPET)'); do \
 	  if [ -e "$$f" ]; then rm -f "$$f" && echo "removed $$f"; fi; \
 	done; \
 	$(if $(MODULES_AVAILABLE_DIR),,echo "remove the load_module line for $(NAME).so from nginx.conf too")

@@ -4,7 +4,7 @@
 # core's leaks.
 include mk/variant-release.mk
 VARIANT_DIR    = $(BUILD)/release
-VARIANT_BUILDS = $(MODULE)
+VARIANT_BUILDS = $(MODULE) $(TOOL)
 VARIANT_TESTS := t
 
 T_NGINX   = $(CURDIR)/test/sanitize/nginx-valgrind

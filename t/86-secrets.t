@@ -10,7 +10,9 @@
 # = n, lengths). None of them may appear - as raw bytes, hex, openssl's
 # colon hex, decimal, base64 or base64url at any byte alignment - in:
 #   - any served body or header (every document, 404, 405, preflight,
-#     identity and gzip), nor may a JWK carry a private member;
+#     identity and gzip), nor may a JWK carry a private member; every
+#     signing key also signs an issuer's metadata (signed_metadata_key),
+#     whose JWT header and claims are checked decoded too;
 #   - the error log at debug level (when nginx -V shows --with-debug, as
 #     Debian's does: [debug] lines are only written then), across start,
 #     requests, reloads and refused reloads;
@@ -115,6 +117,7 @@ for my $name (sort keys %keys) {
 
 # Every form a private value could take in text or bytes.
 sub b64  { my $s = encode_base64($_[0], ''); return $s }
+sub b64url_decode { (my $s = $_[0]) =~ tr{-_}{+/}; return MIME::Base64::decode_base64($s . '=' x ((4 - length($s) % 4) % 4)) }
 sub b64u { my $s = b64($_[0]); $s =~ tr{+/}{-_}; $s =~ s/=+$//; return $s }
 my @needles;    # [ what, needle ]
 for my $k (sort keys %secrets) {
@@ -178,6 +181,12 @@ my $server = "        wellknown_issuer https://id.example.com {\n            key
            . "            token_endpoint https://id.example.com/token;\n"
            . "            response_types_supported code;\n            subject_types_supported public;\n        }\n"
            . "        wellknown_resource https://id.example.com/api { keys all; }\n"
+           # Every signing key also signs an issuer's metadata
+           # (signed_metadata_key): the private key is kept until the
+           # documents are built, then freed.
+           . join('', map { "        wellknown_issuer https://id.example.com/s-$_ {\n            keys k-$_;\n"
+                            . required_members('https://id.example.com/s-' . $_)
+                            . "            signed_metadata_key $keys{$_}{file};\n        }\n" } @sign)
            . "        location = /all { wellknown_jwks all; }\n"
            . join('', map { "        location = /k-$_ { wellknown_jwks k-$_; }\n" } sort keys %keys);
 
@@ -192,7 +201,7 @@ $t->start;
 
 my @paths = ('/all', (map { "/k-$_" } sort keys %keys), '/.well-known/jwks.json', '/.well-known/openid-configuration',
              '/.well-known/oauth-authorization-server', '/.well-known/oauth-protected-resource/api', '/api/jwks.json',
-             '/.well-known/openid-configuration/nope');
+             '/.well-known/openid-configuration/nope', map { "/s-$_/.well-known/openid-configuration" } @sign);
 my $scanned = 0;
 my $public_text = '';    # everything served, to tell public PEM lines apart
 my @body_leaks;
@@ -221,6 +230,27 @@ is_deeply(\@body_leaks, [], "served responses (" . scalar(@paths) . " paths x 5 
                         index($public_text, $l) < 0 && index($public_text, $u) < 0 } @pem_lines;
     note(($before - @pem_lines) . " of $before PEM text lines hold only public bytes that are served; "
          . scalar(@pem_lines) . ' remain needles');
+}
+
+# The signed metadata JWTs: their decoded header and claims hold no
+# private value in any form either, and no private member.
+{
+    my (@jwt_leaks, @members, $jwts);
+    for my $name (@sign) {
+        my $doc = decode_json($t->get("/s-$name/.well-known/openid-configuration")->{body});
+        my @parts = split /\./, $doc->{signed_metadata} // '';
+        next unless @parts == 3;
+        $jwts++;
+        for my $part (@parts[0, 1]) {
+            my $text = b64url_decode($part);
+            push @jwt_leaks, map { "$name JWT: $_" } leaks($text, pem => 1);
+            my $obj = decode_json($text);
+            push @members, map { "$name: $_" } grep { exists $obj->{$_} } qw(d p q dp dq qi oth k);
+        }
+    }
+    is($jwts, scalar @sign, 'every signing key format signed its issuer\'s metadata (' . scalar(@sign) . ' JWTs)');
+    is_deeply(\@jwt_leaks, [], 'signed metadata: no private value in the decoded JWT header or claims') or diag join "\n", @jwt_leaks;
+    is_deeply(\@members, [], 'signed metadata: no private member in the JWT header or claims');
 }
 
 {

@@ -33,6 +33,8 @@ use constant {
     PACKAGE   => 'libnginx-mod-http-wellknown',
     NGINX     => '/usr/sbin/nginx',
     SO        => '/usr/lib/nginx/modules/ngx_http_wellknown_module.so',
+    TOOL      => '/usr/bin/wellknown-jwk',
+    TOOL_MAN  => '/usr/share/man/man1/wellknown-jwk.1.gz',
     AVAILABLE => '/usr/share/nginx/modules-available/mod-http-wellknown.conf',
     ENABLED   => '/etc/nginx/modules-enabled/50-mod-http-wellknown.conf',
     POLICY    => '/usr/sbin/policy-rc.d',
@@ -149,6 +151,8 @@ SKIP: {
            'its debug symbols are in the -dbgsym package (by build id)')
             or diag "build id " . ($id // 'none') . ", $dbgsym:\n$listing";
     }
+    ok(-x TOOL, TOOL . ' is installed');
+    ok(-f TOOL_MAN, TOOL_MAN . ', its man page');
     is(slurp(AVAILABLE), "load_module modules/ngx_http_wellknown_module.so;\n",
        AVAILABLE . ' loads the module');
     is(readlink(ENABLED), AVAILABLE, ENABLED . ' is enabled, a link to it');
@@ -162,7 +166,7 @@ SKIP: {
     is($rc, 0, 'dpkg --purge removes it') or diag $out;
     $installed = 0 unless $rc;
     is(package_status(), 'not-installed', 'dpkg says not installed');
-    for my $gone (SO, AVAILABLE, '/usr/share/doc/' . PACKAGE) {
+    for my $gone (SO, TOOL, TOOL_MAN, AVAILABLE, '/usr/share/doc/' . PACKAGE) {
         ok(!-e $gone, "$gone is gone");
     }
     ok(!-l ENABLED && !-l ENABLED . '.removed', 'the modules-enabled link is gone');
@@ -225,6 +229,10 @@ sub serve_demo {
     is(scalar @{ $jwks->{keys} || [] }, $n, "one JWK per key of the issuer's set ($n)");
     ok(!grep({ !$_->{kid} || !$_->{kty} || exists $_->{d} } @{ $jwks->{keys} || [] }),
        'each with kty and kid, no private member');
+    # The packaged tool prints the kids the packaged module serves.
+    my @lines = map { [ split ' ' ] } ($set_keys // '') =~ /^\s*key\s+([^;]+);/mg;
+    my $kids = join '', map { my ($file, @opts) = @$_; `'${\TOOL}' --kid '$prefix/$file' @opts` } @lines;
+    is($kids, join('', map { "$_->{kid}\n" } @{ $jwks->{keys} || [] }), 'wellknown-jwk --kid prints the served kids');
     stop_nginx();
     ok(!kill(0, $pid), 'nginx -s stop stops it');
 }

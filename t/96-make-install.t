@@ -1,6 +1,7 @@
 #!/usr/bin/perl
 # make install / make uninstall into a staging root (DESTDIR): the stripped
-# module where the installed nginx looks for modules, Debian's
+# module where the installed nginx looks for modules, wellknown-jwk and its
+# man page under PREFIX, Debian's
 # modules-available snippet, nothing in modules-enabled; uninstall refuses
 # while the operator's link names the snippet, then removes exactly what
 # install put there. The real system directories are never touched.
@@ -33,6 +34,12 @@ ok(-f $so, "the module lands in nginx's --modules-path ($modules_path)");
 is(sprintf('%04o', (stat $so)[2] & 07777), '0644', 'the module is mode 0644');
 unlike(`readelf -S '$so' 2>&1`, qr/\.symtab/, 'the module is stripped');
 like(`nm -D --defined-only '$so' 2>&1`, qr/\bngx_modules\b/, 'and still exports the tables nginx looks up');
+my $tool = "$stage/usr/local/bin/wellknown-jwk";
+ok(-x $tool, 'wellknown-jwk lands in PREFIX/bin (/usr/local/bin)');
+unlike(`readelf -S '$tool' 2>&1`, qr/\.symtab/, 'wellknown-jwk is stripped');
+like(`'$tool' --version 2>&1`, qr/^wellknown-jwk \(nginx-wellknown\) /, 'and runs');
+is(sprintf('%04o', (stat "$stage/usr/local/share/man/man1/wellknown-jwk.1")[2] & 07777), '0644',
+   'its man page lands in PREFIX/share/man/man1');
 my $snippet = "$stage/usr/share/nginx/modules-available/mod-http-wellknown.conf";
 is(slurp($snippet), "load_module modules/ngx_http_wellknown_module.so;\n",
    'the modules-available snippet, as Debian writes it');
@@ -58,6 +65,7 @@ unlink "$stage/etc/nginx/modules-enabled/50-mod-http-wellknown.conf";
 ($rc, $out) = $make->('uninstall', "DESTDIR=$stage", @dirs);
 is($rc, 0, 'uninstall: succeeds') or diag $out;
 ok(!-e $so && !-e $snippet, 'uninstall: removes the module and the snippet');
+ok(!-e $tool && !-e "$stage/usr/local/share/man/man1/wellknown-jwk.1", 'uninstall: removes wellknown-jwk and its man page');
 
 is(-e $system_snippet ? (stat $system_snippet)[9] : 'absent', $system_before, 'the system\'s modules-available is untouched');
 done_testing;

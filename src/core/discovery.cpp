@@ -165,6 +165,13 @@ DiscoveryDocuments build_discovery(const DiscoveryConfig& config, const JwkSet* 
         }
       }
     }
+    if (config.signer) {
+      try {
+        doc["signed_metadata"] = config.signer->sign(doc, config.identifier, keys);
+      } catch (const ConfigError& e) {
+        throw ConfigError(suffix + ": " + e.what());
+      }
+    }
     std::string body;
     try {
       body = doc.dump();
@@ -178,6 +185,11 @@ DiscoveryDocuments build_discovery(const DiscoveryConfig& config, const JwkSet* 
       paths.push_back(well_known_paths(document, "", config.forms).front());
     }
     out.documents.push_back({document, std::move(body), std::move(paths)});
+  }
+  if (config.signer) {
+    // Every document is signed: the private key has done its work.
+    config.signer->forget_private_key();
+    for (const auto& w : config.signer->warnings()) out.warnings.push_back(w);
   }
   if (resource) {
     out.resource_route = route;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "document.hpp"
 #include "jwk_set.hpp"
 #include "metadata.hpp"
+#include "signed_metadata.hpp"
 #include "well_known_uri.hpp"
 
 namespace wellknown {
@@ -37,6 +39,9 @@ struct DiscoveryConfig {
   // A protected resource with a path also answers the root
   // /.well-known/oauth-protected-resource, where MCP clients look last.
   bool serve_at_root = false;
+  // signed_metadata_key: signs each document's members into its
+  // "signed_metadata" member; its private key is freed once they are built.
+  std::shared_ptr<MetadataSigner> signer;
 };
 
 // The configuration of a protected resource: its one document, RFC 9728.
@@ -67,7 +72,8 @@ struct DiscoveryDocuments {
 // ("issuer" or "resource") first, then the metadata file's and the declared
 // members in order, then the derived ones not given: "jwks_uri" (where
 // `keys` is served) and, for openid-configuration,
-// "id_token_signing_alg_values_supported" (the algs of the signing keys).
+// "id_token_signing_alg_values_supported" (the algs of the signing keys),
+// and last "signed_metadata" when the config has a signer.
 // Throws ConfigError naming the document, the member and the rule.
 DiscoveryDocuments build_discovery(const DiscoveryConfig& config, const JwkSet* keys);
 

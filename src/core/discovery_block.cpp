@@ -18,7 +18,8 @@ bool parse_flag(const std::string& statement, const std::string& value) {
 
 constexpr const char* kSettings[] = {"keys",          "jwks_path",     "documents",
                                      "url_forms",     "allow_http",    "relax_required",
-                                     "metadata_file", "cache_control", "serve_at_root"};
+                                     "metadata_file", "cache_control", "serve_at_root",
+                                     "signed_metadata_key"};
 // A protected resource serves one document at one path (RFC 9728 §3.1).
 constexpr const char* kIssuerOnly[] = {"documents", "url_forms", "relax_required"};
 constexpr const char* kResourceOnly[] = {"serve_at_root"};
@@ -194,6 +195,8 @@ void DiscoveryBlock::statement(const std::string& name, const std::vector<std::s
     }
     if (values[0] != "off") check_cache_control(values[0]);
     config_.cache_control = values[0] == "off" ? "" : values[0];
+  } else if (name == "signed_metadata_key") {
+    config_.signer = std::make_shared<MetadataSigner>(values, full_name);
   } else if (name == "metadata_file") {
     if (values.size() != 1 || values[0].empty()) {
       throw ConfigError("metadata_file takes one file name");
@@ -259,8 +262,18 @@ void DiscoveryBlock::statement(const std::string& name, const std::vector<std::s
         ": expected " +
         (issuer ? "keys, jwks_path, documents, url_forms, allow_http, relax_required, "
                 : "keys, jwks_path, allow_http, serve_at_root, ") +
-        "cache_control, metadata_file, include, a registered metadata member, or extra NAME "
-        "JSON for a non-standard member");
+        "cache_control, metadata_file, signed_metadata_key, include, a registered metadata "
+        "member, or extra NAME JSON for a non-standard member");
+  }
+  // RFC 8414 §2.1, RFC 9728 §2.2: one signed_metadata member, either given
+  // as it is or signed here.
+  if (config_.signer && (config_.members.contains("signed_metadata") ||
+                         config_.base.contains("signed_metadata"))) {
+    throw ConfigError(
+        "signed_metadata is given as a member (" +
+        std::string(config_.members.contains("signed_metadata") ? "in the block"
+                                                                 : "in the metadata file") +
+        ") and signed with signed_metadata_key; remove one of them");
   }
 }
 

@@ -21,17 +21,19 @@ std::string JwkSet::add(Jwk jwk) {
   return warning;
 }
 
+nlohmann::ordered_json JwkSet::published(const Jwk& jwk) {
+  nlohmann::ordered_json j = jwk.to_json();
+  for (const auto& member : j.items()) {
+    if (!is_public_jwk_member(member.key())) {
+      throw ConfigError("internal error: refusing to publish JWK member \"" + member.key() + "\"");
+    }
+  }
+  return j;
+}
+
 std::string JwkSet::serialize() const {
   nlohmann::ordered_json keys = nlohmann::ordered_json::array();
-  for (const auto& k : keys_) {
-    nlohmann::ordered_json j = k.to_json();
-    for (const auto& member : j.items()) {
-      if (!is_public_jwk_member(member.key())) {
-        throw ConfigError("internal error: refusing to publish JWK member \"" + member.key() + "\"");
-      }
-    }
-    keys.push_back(std::move(j));
-  }
+  for (const auto& k : keys_) keys.push_back(published(k));
   nlohmann::ordered_json set;
   set["keys"] = std::move(keys);
   return set.dump();

@@ -22,6 +22,9 @@ class JwkSet {
   // allowlist, so a private parameter can never reach the output.
   std::string serialize() const;
 
+  // One key as serialize() publishes it, checked the same way.
+  static nlohmann::ordered_json published(const Jwk& jwk);
+
   // The distinct algs of signing keys, in key order (for
   // id_token_signing_alg_values_supported).
   std::vector<std::string> signing_algs() const;

@@ -215,7 +215,11 @@ EVP_PKEY* decode_private(const PemBlock& block, int type, const char* what) {
 
 }  // namespace
 
-PublicKeyMaterial parse_key_pem(std::string_view pem) {
+namespace {
+
+// parse_key_pem, and with `keep_private` also the private key itself (left
+// null when the input holds none) for the one caller that signs with it.
+PublicKeyMaterial parse_pem(std::string_view pem, PrivateKeyPtr* keep_private) {
   ERR_clear_error();
   std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) {
@@ -270,9 +274,11 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
                          : type == EVP_PKEY_EC ? "SEC1 EC private key"
                                                : "PKCS#8 private key";
       had_private_key = true;
-      PublicKeyPtr priv(decode_private(block, type, what));
-      // Take the public half and free the private key at once.
+      PrivateKeyPtr priv(decode_private(block, type, what));
+      // Take the public half and free the private key at once, unless the
+      // caller signs with it.
       keys.push_back(public_half(priv.get()));
+      if (keep_private && !*keep_private) *keep_private = std::move(priv);
     } else if (name == "CERTIFICATE" || name == "X509 CERTIFICATE") {
       certs.emplace_back(decode_all(block, "X.509 certificate", [](const unsigned char** p,
                                                                    long len) {
@@ -355,14 +361,14 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
   return out;
 }
 
-PublicKeyMaterial load_key_file(const std::string& path) {
+PublicKeyMaterial load(const std::string& path, PrivateKeyPtr* keep_private) {
   std::string text;
   Wipe wipe{text};
   unsigned mode = 0;
   size_t n = read_file_capped(path, "key file", kMaxKeyFileSize, text, &mode);
   PublicKeyMaterial material;
   try {
-    material = parse_key_pem(std::string_view(text.data(), n));
+    material = parse_pem(std::string_view(text.data(), n), keep_private);
   } catch (const ConfigError& e) {
     throw ConfigError("key file \"" + path + "\": " + e.what());
   }
@@ -374,6 +380,25 @@ PublicKeyMaterial load_key_file(const std::string& path) {
         octal + "): chmod 600 it, or publish from the public key instead (openssl pkey -pubout)");
   }
   return material;
+}
+
+}  // namespace
+
+PublicKeyMaterial parse_key_pem(std::string_view pem) { return parse_pem(pem, nullptr); }
+
+PublicKeyMaterial load_key_file(const std::string& path) { return load(path, nullptr); }
+
+SigningKeyMaterial load_signing_key_file(const std::string& path) {
+  SigningKeyMaterial out;
+  out.material = load(path, &out.private_key);
+  if (!out.private_key) {
+    throw ConfigError("key file \"" + path +
+                      "\" holds no private key, so nothing can be signed with it; give the PEM "
+                      "private key (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY, optionally "
+                      "with its certificate); the key set may keep publishing from the public "
+                      "key or the certificate");
+  }
+  return out;
 }
 
 PublicKeyPtr public_key_from_raw(const char* type_name, std::string_view raw) {

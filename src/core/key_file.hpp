@@ -18,6 +18,9 @@ struct EvpPkeyFree {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
 };
 using PublicKeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
+// The same owner, for the one key that is kept private: a signing key,
+// freed (OpenSSL clears its private parts) as soon as it has signed.
+using PrivateKeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
 
 // Key files larger than this are refused: no PEM key or short chain comes
 // near it, and a cap keeps a wrong path (a log file, /dev/zero) from being
@@ -46,6 +49,18 @@ PublicKeyMaterial parse_key_pem(std::string_view pem);
 // Reads `path` (at most kMaxKeyFileSize bytes) and parses it as above. The
 // bytes read are wiped from memory before returning.
 PublicKeyMaterial load_key_file(const std::string& path);
+
+// A key file read to sign with (signed_metadata_key): its public material,
+// as load_key_file gives it, and the private key itself.
+struct SigningKeyMaterial {
+  PublicKeyMaterial material;
+  PrivateKeyPtr private_key;
+};
+
+// Reads `path` as load_key_file does and keeps the private key. Throws
+// ConfigError, saying what to give instead, if the file holds none (a public
+// key or a certificate alone cannot sign).
+SigningKeyMaterial load_signing_key_file(const std::string& path);
 
 // Wraps a raw public key (RFC 8037 OKP keys) as an EVP_PKEY; for tests.
 PublicKeyPtr public_key_from_raw(const char* type_name, std::string_view raw);

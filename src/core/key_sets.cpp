@@ -91,7 +91,8 @@ const Response& KeySets::response_for(std::string body) {
   if (same != by_body_.end()) {
     return *same->second;
   }
-  const Response& r = responses_.emplace_back(make_response(std::move(body)));
+  Response& r = responses_.emplace_back(make_response(std::move(body)));
+  r.jwk_set = true;
   by_body_.emplace(std::string_view(r.body), &r);
   return r;
 }

@@ -13,6 +13,7 @@ struct Response {
   std::string etag;       // quoted strong entity tag (RFC 9110 §8.8.3)
   std::string gzip_body;  // empty: no gzip variant (compression did not make it smaller)
   std::string gzip_etag;  // the gzip variant's own strong ETag (RFC 9110 §8.8.3.3)
+  bool jwk_set = false;   // a JWK Set: its Content-Type is the location's wellknown_jwks_type
 };
 
 // Wraps `body`, derives its ETag from the bytes (the first 128 bits of

@@ -187,8 +187,8 @@ ngx_int_t respond(ngx_http_request_t* r, const wellknown::Timeline& timeline,
   const std::string& cc = policy.for_remaining(
       version.until == wellknown::kForever ? wellknown::kForever : version.until - now);
   r->headers_out.status = NGX_HTTP_OK;
-  r->headers_out.content_type = kApplicationJson;
-  r->headers_out.content_type_len = kApplicationJson.len;
+  r->headers_out.content_type = resp.jwk_set ? lcf->jwks_type : kApplicationJson;
+  r->headers_out.content_type_len = r->headers_out.content_type.len;
   r->headers_out.content_length_n = static_cast<off_t>(body->size());
   // nginx's not_modified filter answers If-None-Match (lists, "*", weak
   // comparison, RFC 9110 §13.1.2) and If-Modified-Since against these.

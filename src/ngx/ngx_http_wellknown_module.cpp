@@ -19,6 +19,10 @@ namespace {
 
 // "public, max-age=600": see README, "Caching and key rotation".
 const char* const kDefaultCacheControl = "public, max-age=600";
+// A JWK Set's Content-Type: JSON, which every client takes, or the media
+// type RFC 7517 §8.5 registers for JWK Sets (README: which clients take it).
+ngx_str_t kApplicationJson = ngx_string("application/json");
+ngx_str_t kJwkSetJson = ngx_string("application/jwk-set+json");
 
 // An [emerg] at the line nginx is reading.
 char* conf_error(ngx_conf_t* cf, const char* directive, const char* message) {
@@ -230,6 +234,26 @@ char* wellknown_cache_control(ngx_conf_t* cf, ngx_command_t*, void* conf) noexce
   });
 }
 
+// wellknown_jwks_type application/json | application/jwk-set+json;  (http, server, location)
+char* wellknown_jwks_type(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
+  auto* lcf = static_cast<ngx_http_wellknown_loc_conf_t*>(conf);
+  if (lcf->jwks_type.data != nullptr) {
+    return const_cast<char*>("is duplicate");
+  }
+  const ngx_str_t& value = static_cast<ngx_str_t*>(cf->args->elts)[1];
+  for (const ngx_str_t* type : {&kApplicationJson, &kJwkSetJson}) {
+    if (value.len == type->len && ngx_strncmp(value.data, type->data, type->len) == 0) {
+      lcf->jwks_type = *type;
+      return NGX_CONF_OK;
+    }
+  }
+  ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                     "wellknown_jwks_type: \"%V\" is not a JWK Set media type; use "
+                     "application/json (the default) or application/jwk-set+json (RFC 7517 §8.5)",
+                     &value);
+  return static_cast<char*>(NGX_CONF_ERROR);
+}
+
 // ---------------------------------------------------------------- configuration structures
 
 void delete_configuration(void* data) noexcept {
@@ -365,6 +389,7 @@ char* merge_loc_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
     }
   }
   ngx_conf_merge_value(conf->serve, prev->serve, 1);
+  ngx_conf_merge_str_value(conf->jwks_type, prev->jwks_type, "application/json");
   // An `if` block inside a wellknown_jwks location runs this handler with
   // the if block's own location conf: inherit what the parent serves.
   if (conf->jwks_name.len == 0) {
@@ -458,6 +483,9 @@ ngx_command_t commands[] = {
     {ngx_string("wellknown_cache_control"),
      NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
      wellknown_cache_control, NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
+    {ngx_string("wellknown_jwks_type"),
+     NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
+     wellknown_jwks_type, NGX_HTTP_LOC_CONF_OFFSET, 0, nullptr},
     {ngx_string("wellknown_not_found"), NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_CONF_FLAG,
      ngx_conf_set_flag_slot, NGX_HTTP_SRV_CONF_OFFSET,
      offsetof(ngx_http_wellknown_srv_conf_t, not_found), nullptr},

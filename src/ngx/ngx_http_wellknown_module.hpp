@@ -38,6 +38,7 @@ struct ngx_http_wellknown_loc_conf_t {
   // wellknown_cache_control; null until set or merged. Its value "" (off):
   // no header.
   const wellknown::CacheControl* cache_control;
+  ngx_str_t jwks_type;                  // wellknown_jwks_type: a JWK Set's Content-Type
   ngx_flag_t serve;                     // wellknown_serve: issuers' and resources' answers here
   // Where the location{} (or server{}, http{}) block starts, for warnings.
   u_char* block_file;
