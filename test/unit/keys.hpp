@@ -6,32 +6,47 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
 #include "core/encoding.hpp"
+#include "core/error.hpp"
 #include "core/key_file.hpp"
 
 namespace testkeys {
 
-// A file in the test's temporary directory, removed at the end of the test.
+// A file in the test's temporary directory, removed at the end of the test;
+// mode 0600 (as mkstemp makes it) unless told.
 struct TempFile {
   std::string path;
-  explicit TempFile(const std::string& text) {
+  explicit TempFile(const std::string& text, mode_t mode = 0600) {
     char name[] = "/tmp/wellknown-unit-XXXXXX";
     int fd = mkstemp(name);
     if (fd < 0) throw std::runtime_error("mkstemp");
     close(fd);
     path = name;
     std::ofstream(path) << text;
+    chmod(path.c_str(), mode);
   }
   ~TempFile() { std::remove(path.c_str()); }
 };
+
+// The ConfigError message `f` throws, or "" if it throws none.
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const wellknown::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
 
 inline wellknown::PublicKeyPtr generate(const char* type, const char* param = nullptr) {
   EVP_PKEY* k = nullptr;

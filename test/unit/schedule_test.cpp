@@ -3,7 +3,6 @@
 // nginx -t says about a schedule.
 #include <gtest/gtest.h>
 
-#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -15,18 +14,10 @@
 
 using namespace wellknown;
 using json = nlohmann::json;
+using testkeys::error_of;
 using testkeys::TempFile;
 
 namespace {
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 std::string identity(const std::string& name) { return name; }
 

@@ -39,19 +39,7 @@ wellknown::PublicKeyPtr generate(const char* type, const char* param) {
 }
 
 // A private key file, mode 0600 unless told, removed at the end of the test.
-struct KeyFile {
-  std::string path;
-  explicit KeyFile(const std::string& pem, mode_t mode = 0600) {
-    char name[] = "/tmp/wellknown-sign-XXXXXX";
-    int fd = mkstemp(name);
-    if (fd < 0) throw std::runtime_error("mkstemp");
-    close(fd);
-    path = name;
-    std::ofstream(path) << pem;
-    chmod(path.c_str(), mode);
-  }
-  ~KeyFile() { std::remove(path.c_str()); }
-};
+using KeyFile = testkeys::TempFile;
 
 std::vector<std::string> split(const std::string& jwt) {
   std::vector<std::string> parts;
