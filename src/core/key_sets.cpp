@@ -207,7 +207,9 @@ std::vector<LocatedWarning> KeySets::unused() const {
 
 ScheduleReport KeySets::schedules(Seconds now) const {
   ScheduleReport report;
-  for (const auto& [name, set] : sets_) {
+  for (const auto& entry : sets_) {
+    const std::string& name = entry.first;
+    const KeySet* set = entry.second.get();  // (a plain pointer: lambdas below capture it)
     if (!set || !set->scheduled || !set->used) continue;
     const std::string who = "wellknown_keys \"" + name + "\"";
     for (const Span& s : spans(*set, now)) {
