@@ -7,6 +7,7 @@
 #include <deque>
 
 #include "cache_control.hpp"
+#include "findings.hpp"
 #include "key_sets.hpp"
 #include "response.hpp"
 #include "server.hpp"
@@ -26,6 +27,10 @@ class Configuration {
   CacheControls& cache_controls() { return cache_controls_; }
   const KeySets& key_sets() const { return key_sets_; }
 
+  // Warnings from every server's build, reported together once all are
+  // built.
+  Findings& findings() { return findings_; }
+
   // A server{} with issuers or resources; the reference stays valid.
   Server& add_server() { return servers_.emplace_back(); }
 
@@ -35,6 +40,7 @@ class Configuration {
  private:
   KeySets key_sets_;
   CacheControls cache_controls_;
+  Findings findings_;
   std::deque<Server> servers_;
   Response method_not_allowed_;
   Response not_found_;

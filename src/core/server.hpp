@@ -12,6 +12,7 @@
 
 #include "discovery_block.hpp"
 #include "error.hpp"
+#include "findings.hpp"
 #include "key_sets.hpp"
 #include "cache_control.hpp"
 #include "response.hpp"
@@ -40,16 +41,16 @@ class Server {
   DiscoveryBlock& open(Role role, const std::string& identifier, Origin origin);
 
   // Builds every document of every block, now that all key sets are known,
-  // and fills the route table. Throws LocatedError naming the block.
+  // and fills the route table. Throws LocatedError naming the block;
+  // returns the warnings, by block (Findings groups alike ones).
   // `cache_controls`: where a block's own cache_control value is kept.
   // `server_cache_control`: the server's wellknown_cache_control, which a
   // block without its own most likely answers with (for the key schedule's
   // checks). `not_found`: answer a discovery path that nothing here serves
   // with the module's JSON 404 (wellknown_not_found on), rather than leave
   // it to the server's locations.
-  std::vector<LocatedWarning> build(const KeySets& key_sets, CacheControls& cache_controls,
-                                    const CacheControl& server_cache_control,
-                                    bool not_found = false);
+  Findings build(const KeySets& key_sets, CacheControls& cache_controls,
+                 const CacheControl& server_cache_control, bool not_found = false);
 
   // An exact-match location (`location = PATH`) of this server, after
   // build(). Returns whom the module serves PATH for: such a location never

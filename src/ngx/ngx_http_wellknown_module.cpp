@@ -294,11 +294,11 @@ char* merge_srv_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
   }
   try {
     wellknown::Configuration& configuration = *main_conf(cf)->configuration;
-    for (const auto& w : conf->server->build(configuration.key_sets(),
-                                             configuration.cache_controls(),
-                                             server_cache_control(cf), conf->not_found != 0)) {
-      log_located(cf, NGX_LOG_WARN, w.message, w.origin);
-    }
+    // Reported in postconfiguration, alike findings of every server as one.
+    configuration.findings().merge(conf->server->build(configuration.key_sets(),
+                                                       configuration.cache_controls(),
+                                                       server_cache_control(cf),
+                                                       conf->not_found != 0));
   } catch (const wellknown::LocatedError& e) {
     log_located(cf, NGX_LOG_EMERG, e.what(), e.origin());
     return static_cast<char*>(NGX_CONF_ERROR);
@@ -409,12 +409,17 @@ ngx_int_t preconfiguration(ngx_conf_t* cf) noexcept {
   return NGX_OK;
 }
 
-// Every server and location is merged by now: report key sets nothing used
-// and the key schedules,
+// Every server and location is merged by now: report the servers' findings
+// (alike ones grouped), key sets nothing used and the key schedules,
 // and put the answer where nginx runs content handlers' precursors (after
 // rewrite, access and pre-access, with try_files and mirror).
 ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
   try {
+    wellknown::Findings& findings = main_conf(cf)->configuration->findings();
+    for (const auto& line : findings.lines()) {
+      ngx_log_error(NGX_LOG_WARN, cf->log, 0, "%s", line.c_str());
+    }
+    findings.clear();
     const wellknown::KeySets& key_sets = main_conf(cf)->configuration->key_sets();
     for (const auto& w : key_sets.unused()) {
       log_located(cf, NGX_LOG_WARN, w.message, w.origin);
