@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <memory>
 
 #include "encoding.hpp"
@@ -373,9 +374,14 @@ Jwk make_jwk(const PublicKeyMaterial& material, const KeyOptions& options) {
       // width already, for one provider call instead of two bignum exports.
       unsigned char point[1 + 2 * 66];
       size_t len = 0;
-      if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
-                                          sizeof point, &len) == 1 &&
-          len == 1 + 2 * width && point[0] == 0x04) {
+      if (material.ec_point.size() == 1 + 2 * width) {
+        len = material.ec_point.size();
+        std::memcpy(point, material.ec_point.data(), len);
+      } else if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
+                                                 sizeof point, &len) != 1) {
+        len = 0;
+      }
+      if (len == 1 + 2 * width && point[0] == 0x04) {
         jwk.x = base64url(std::string_view(reinterpret_cast<char*>(point + 1), width));
         jwk.y = base64url(std::string_view(reinterpret_cast<char*>(point + 1 + width), width));
       } else {

@@ -1,5 +1,6 @@
 #include "key_file.hpp"
 
+#include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -196,6 +197,157 @@ const char* pkcs8_key_type(const PemBlock& block) {
   }
 }
 
+// ------------------------------------------------------------ EC private keys, public half only
+
+struct AsnSequenceFree {
+  void operator()(ASN1_SEQUENCE_ANY* s) const {
+    // The privateKey OCTET STRING is wiped before it is freed.
+    for (int i = 0; i < sk_ASN1_TYPE_num(s); ++i) {
+      ASN1_TYPE* t = sk_ASN1_TYPE_value(s, i);
+      if (t->type == V_ASN1_OCTET_STRING && t->value.octet_string != nullptr) {
+        OPENSSL_cleanse(t->value.octet_string->data,
+                        static_cast<size_t>(t->value.octet_string->length));
+      }
+    }
+    sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
+  }
+};
+
+const char* ec_group_name(int nid) {
+  switch (nid) {
+    case NID_X9_62_prime256v1: return "P-256";
+    case NID_secp384r1: return "P-384";
+    case NID_secp521r1: return "P-521";
+    default: return nullptr;
+  }
+}
+
+// The contents of an explicitly tagged element [tag] (DER), or null.
+const unsigned char* explicit_contents(const ASN1_TYPE* t, int tag, long* len) {
+  if (t->type != V_ASN1_OTHER || t->value.asn1_string == nullptr) return nullptr;
+  const unsigned char* p = t->value.asn1_string->data;
+  int got_tag = 0, got_class = 0;
+  int r = ASN1_get_object(&p, len, &got_tag, &got_class, t->value.asn1_string->length);
+  if ((r & 0x80) || r != V_ASN1_CONSTRUCTED || got_class != V_ASN1_CONTEXT_SPECIFIC ||
+      got_tag != tag) {
+    return nullptr;
+  }
+  return p;
+}
+
+// The public key of an EC private key in its SEC 1 form (RFC 5915 §3,
+// ECPrivateKey: version, privateKey, [0] parameters, [1] publicKey), read
+// with OpenSSL's generic ASN.1 parser: the curve (from [0], or `curve_nid`
+// from PKCS#8's AlgorithmIdentifier, RFC 5915 §2) and the public point as
+// written. The private octets are copied once by the parser and wiped.
+// False when the structure is anything else (explicit curve parameters, no
+// publicKey, trailing bytes): the full decoder then decides.
+bool ec_public_from_sec1(const unsigned char* der, long len, int curve_nid, int* nid,
+                         std::string* point) {
+  const unsigned char* p = der;
+  std::unique_ptr<ASN1_SEQUENCE_ANY, AsnSequenceFree> seq(d2i_ASN1_SEQUENCE_ANY(nullptr, &p, len));
+  if (!seq || p != der + len || sk_ASN1_TYPE_num(seq.get()) < 3) {
+    ERR_clear_error();
+    return false;
+  }
+  const ASN1_TYPE* version = sk_ASN1_TYPE_value(seq.get(), 0);
+  if (version->type != V_ASN1_INTEGER || ASN1_INTEGER_get(version->value.integer) != 1 ||
+      sk_ASN1_TYPE_value(seq.get(), 1)->type != V_ASN1_OCTET_STRING) {
+    return false;
+  }
+  *nid = curve_nid;
+  bool have_point = false;
+  for (int i = 2; i < sk_ASN1_TYPE_num(seq.get()); ++i) {
+    const ASN1_TYPE* t = sk_ASN1_TYPE_value(seq.get(), i);
+    long n = 0;
+    if (const unsigned char* c = explicit_contents(t, 0, &n)) {
+      const unsigned char* q = c;
+      ASN1_OBJECT* oid = d2i_ASN1_OBJECT(nullptr, &q, n);
+      int named = oid && q == c + n ? OBJ_obj2nid(oid) : NID_undef;
+      ASN1_OBJECT_free(oid);
+      if (named == NID_undef || (curve_nid != NID_undef && named != curve_nid)) {
+        ERR_clear_error();
+        return false;
+      }
+      *nid = named;
+    } else if (const unsigned char* c = explicit_contents(t, 1, &n)) {
+      const unsigned char* q = c;
+      ASN1_BIT_STRING* bits = d2i_ASN1_BIT_STRING(nullptr, &q, n);
+      if (bits == nullptr || q != c + n || (bits->flags & 0x07) != 0 || bits->length <= 0) {
+        ASN1_BIT_STRING_free(bits);
+        ERR_clear_error();
+        return false;
+      }
+      point->assign(reinterpret_cast<const char*>(bits->data), static_cast<size_t>(bits->length));
+      ASN1_BIT_STRING_free(bits);
+      have_point = true;
+    } else {
+      return false;
+    }
+  }
+  return have_point && ec_group_name(*nid) != nullptr;
+}
+
+// A public EC key from its curve and point. The provider checks that the
+// point is on the curve (EC_POINT_oct2point). One key object set up per
+// key, instead of a private key decoded and its public half re-imported.
+PublicKeyPtr ec_public_key(int nid, const std::string& point) {
+  static const std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(
+      EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+                                       const_cast<char*>(ec_group_name(nid)), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                        const_cast<char*>(point.data()), point.size()),
+      OSSL_PARAM_construct_end()};
+  EVP_PKEY* pub = nullptr;
+  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &pub, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+    ERR_clear_error();
+    return nullptr;
+  }
+  return PublicKeyPtr(pub);
+}
+
+// The public half of an EC private key block (PKCS#8 with id-ecPublicKey,
+// or SEC 1), without decoding the private key; null when the fast path
+// does not apply and the full decoder must run. `point` gets the point as
+// encoded.
+PublicKeyPtr ec_public_half(const PemBlock& block, int type, std::string* point) {
+  int curve_nid = NID_undef;
+  const unsigned char* sec1 = block.data;
+  long sec1_len = block.len;
+  struct InfoFree {
+    void operator()(PKCS8_PRIV_KEY_INFO* i) const { PKCS8_PRIV_KEY_INFO_free(i); }
+  };
+  std::unique_ptr<PKCS8_PRIV_KEY_INFO, InfoFree> info;
+  if (type == EVP_PKEY_NONE) {
+    const unsigned char* p = block.data;
+    info.reset(d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, block.len));
+    if (!info || p != block.data + block.len) {
+      ERR_clear_error();
+      return nullptr;
+    }
+    const ASN1_OBJECT* algorithm = nullptr;
+    const X509_ALGOR* alg = nullptr;
+    int pklen = 0;
+    PKCS8_pkey_get0(&algorithm, &sec1, &pklen, &alg, info.get());
+    if (OBJ_obj2nid(algorithm) != NID_X9_62_id_ecPublicKey) return nullptr;
+    int ptype = 0;
+    const void* pval = nullptr;
+    X509_ALGOR_get0(nullptr, &ptype, &pval, alg);
+    if (ptype != V_ASN1_OBJECT) return nullptr;  // explicit parameters
+    curve_nid = OBJ_obj2nid(static_cast<const ASN1_OBJECT*>(pval));
+    if (ec_group_name(curve_nid) == nullptr) return nullptr;
+    sec1_len = pklen;
+  } else if (type != EVP_PKEY_EC) {
+    return nullptr;
+  }
+  int nid = NID_undef;
+  if (!ec_public_from_sec1(sec1, sec1_len, curve_nid, &nid, point)) return nullptr;
+  return ec_public_key(nid, *point);
+}
+
 EVP_PKEY* decode_private(const PemBlock& block, int type, const char* what) {
   if (type != EVP_PKEY_NONE) {
     return decode_all(block, what, [type](const unsigned char** p, long len) {
@@ -226,6 +378,7 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
   std::vector<X509Ptr> certs;
   int blocks = 0;
   bool had_private_key = false;
+  std::string ec_point;  // as the private key's encoding gave it
 
   for (;;) {
     PemBlock block;
@@ -270,6 +423,12 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
                          : type == EVP_PKEY_EC ? "SEC1 EC private key"
                                                : "PKCS#8 private key";
       had_private_key = true;
+      std::string point;
+      if (PublicKeyPtr pub = ec_public_half(block, type, &point)) {
+        keys.push_back(std::move(pub));
+        ec_point = std::move(point);
+        continue;
+      }
       PublicKeyPtr priv(decode_private(block, type, what));
       // Take the public half and free the private key at once.
       keys.push_back(public_half(priv.get()));
@@ -350,6 +509,7 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
     out.key = std::move(leaf_key);
   } else {
     out.key = std::move(keys[0]);
+    out.ec_point = std::move(ec_point);
   }
   ERR_clear_error();
   return out;

@@ -31,6 +31,10 @@ struct PublicKeyMaterial {
   PublicKeyPtr key;
   std::vector<std::string> certificate_chain_der;
   bool had_private_key = false;  // the input held a private key (now freed)
+  // An EC key read from a private key's encoding: its public point as
+  // written there (SEC 1 §2.3.3), which the key was made from; empty
+  // otherwise. Saves asking the provider to encode the point again.
+  std::string ec_point;
   // The leaf certificate's validity (RFC 5280 §4.1.2.5); open without one.
   Seconds not_before = kSinceAlways;
   Seconds not_after = kForever;

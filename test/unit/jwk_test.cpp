@@ -162,6 +162,61 @@ TEST(PrivateKeys, EveryFormatYieldsOnlyPublicMembers) {
   }
 }
 
+// EC private keys are reduced to their public point from the encoding
+// without a full key decode; every encoding OpenSSL writes gives the JWK of
+// the public key: named or explicit curve, with or without the public key,
+// compressed point, P-256/384/521. A point off the curve is refused.
+TEST(PrivateKeys, EcEncodingsGiveThePublicKeysJwk) {
+  for (const char* curve : {"P-256", "P-384", "P-521"}) {
+    auto ec = testkeys::generate("EC", curve);
+    const std::string want = jwk_from_pem(testkeys::spki(ec.get())).to_json().dump();
+    struct Variant {
+      const char* name;
+      const char* param;
+      const char* text;
+      int value;
+    };
+    for (const Variant& v :
+         {Variant{"as generated", nullptr, nullptr, 0},
+          Variant{"no public key", OSSL_PKEY_PARAM_EC_INCLUDE_PUBLIC, nullptr, 0},
+          Variant{"compressed point", OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed", 0},
+          Variant{"explicit curve", OSSL_PKEY_PARAM_EC_ENCODING, "explicit", 0}}) {
+      wellknown::PublicKeyPtr k(EVP_PKEY_dup(ec.get()));
+      if (v.param && v.text) {
+        ASSERT_EQ(EVP_PKEY_set_utf8_string_param(k.get(), v.param, v.text), 1) << v.name;
+      } else if (v.param) {
+        ASSERT_EQ(EVP_PKEY_set_int_param(k.get(), v.param, v.value), 1) << v.name;
+      }
+      for (const std::string& pem : {testkeys::pkcs8(k.get()), testkeys::traditional(k.get())}) {
+        std::string what = std::string(curve) + " " + v.name + "\n" + pem;
+        if (std::string(v.name) == "explicit curve") {
+          // Refused as today: JOSE names its curves (RFC 7518 §6.2.1.1).
+          try {
+            (void)make_jwk(parse_key_pem(pem), {});
+          } catch (const ConfigError&) {
+            continue;
+          }
+        }
+        PublicKeyMaterial m = parse_key_pem(pem);
+        EXPECT_TRUE(m.had_private_key) << what;
+        EXPECT_EQ(make_jwk(m, {}).to_json().dump(), want) << what;
+      }
+    }
+  }
+  // The last octet of the PKCS#8 DER is the last octet of y: flipped, the
+  // point is off the curve.
+  auto ec = testkeys::generate("EC", "P-256");
+  unsigned char* der = nullptr;
+  int len = i2d_PrivateKey(ec.get(), &der);
+  ASSERT_GT(len, 0);
+  std::string sec1(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  sec1.back() ^= 1;
+  std::string pem = "-----BEGIN EC PRIVATE KEY-----\n" + base64(sec1) + "\n-----END EC PRIVATE KEY-----\n";
+  EXPECT_THROW(parse_key_pem(pem), ConfigError);
+  ERR_clear_error();
+}
+
 TEST(PublicKeys, Pkcs1RsaPublicKey) {
   auto rsa = testkeys::generate("RSA", "2048");
   std::string pem = testkeys::to_pem([&](BIO* b) {
