@@ -5,6 +5,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/decoder.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -288,32 +289,55 @@ bool ec_public_from_sec1(const unsigned char* der, long len, int curve_nid, int*
   return have_point && ec_group_name(*nid) != nullptr;
 }
 
-// A public EC key from its curve and point. The provider checks that the
-// point is on the curve (EC_POINT_oct2point). One key object set up per
-// key, instead of a private key decoded and its public half re-imported.
-PublicKeyPtr ec_public_key(int nid, const std::string& point) {
-  static const std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(
-      EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-                                       const_cast<char*>(ec_group_name(nid)), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
-                                        const_cast<char*>(point.data()), point.size()),
-      OSSL_PARAM_construct_end()};
-  EVP_PKEY* pub = nullptr;
-  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &pub, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+struct EcGroupFree {
+  void operator()(EC_GROUP* g) const { EC_GROUP_free(g); }
+};
+struct EcPointFree {
+  void operator()(EC_POINT* p) const { EC_POINT_free(p); }
+};
+
+// The group of a JOSE curve, set up once per process: in OpenSSL 3.0
+// setting one up costs more than everything else about a key (Montgomery
+// contexts, the generator's inverse). Config loading is single-threaded.
+const EC_GROUP* ec_group(int nid) {
+  static std::map<int, std::unique_ptr<EC_GROUP, EcGroupFree>> groups;
+  auto& g = groups[nid];
+  if (!g) g.reset(EC_GROUP_new_by_curve_name_ex(nullptr, nullptr, nid));
+  return g.get();
+}
+
+// `point` as an uncompressed point (SEC 1 §2.3.3: 0x04 || X || Y) on the
+// curve, or false if it is not a point on the curve (EC_POINT_oct2point
+// checks that) or is the point at infinity.
+bool ec_checked_point(int nid, std::string* point) {
+  const EC_GROUP* group = ec_group(nid);
+  if (group == nullptr) return false;
+  std::unique_ptr<EC_POINT, EcPointFree> p(EC_POINT_new(group));
+  if (!p ||
+      EC_POINT_oct2point(group, p.get(), reinterpret_cast<const unsigned char*>(point->data()),
+                         point->size(), nullptr) != 1 ||
+      EC_POINT_is_at_infinity(group, p.get())) {
     ERR_clear_error();
-    return nullptr;
+    return false;
   }
-  return PublicKeyPtr(pub);
+  size_t width = static_cast<size_t>(EC_GROUP_get_degree(group) + 7) / 8;
+  if (point->size() == 1 + 2 * width && (*point)[0] == 0x04) return true;  // as written
+  unsigned char out[1 + 2 * 66];
+  size_t n = EC_POINT_point2oct(group, p.get(), POINT_CONVERSION_UNCOMPRESSED, out, sizeof out,
+                                nullptr);
+  if (n != 1 + 2 * width) {
+    ERR_clear_error();
+    return false;
+  }
+  point->assign(reinterpret_cast<char*>(out), n);
+  return true;
 }
 
 // The public half of an EC private key block (PKCS#8 with id-ecPublicKey,
-// or SEC 1), without decoding the private key; null when the fast path
-// does not apply and the full decoder must run. `point` gets the point as
-// encoded.
-PublicKeyPtr ec_public_half(const PemBlock& block, int type, std::string* point) {
+// or SEC 1) as its curve and uncompressed point, read without decoding the
+// private key into a key object; false when this does not apply (or the
+// point is not on the curve) and the full decoder must decide.
+bool ec_public_half(const PemBlock& block, int type, int* nid, std::string* point) {
   int curve_nid = NID_undef;
   const unsigned char* sec1 = block.data;
   long sec1_len = block.len;
@@ -326,26 +350,25 @@ PublicKeyPtr ec_public_half(const PemBlock& block, int type, std::string* point)
     info.reset(d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, block.len));
     if (!info || p != block.data + block.len) {
       ERR_clear_error();
-      return nullptr;
+      return false;
     }
     const ASN1_OBJECT* algorithm = nullptr;
     const X509_ALGOR* alg = nullptr;
     int pklen = 0;
     PKCS8_pkey_get0(&algorithm, &sec1, &pklen, &alg, info.get());
-    if (OBJ_obj2nid(algorithm) != NID_X9_62_id_ecPublicKey) return nullptr;
+    if (OBJ_obj2nid(algorithm) != NID_X9_62_id_ecPublicKey) return false;
     int ptype = 0;
     const void* pval = nullptr;
     X509_ALGOR_get0(nullptr, &ptype, &pval, alg);
-    if (ptype != V_ASN1_OBJECT) return nullptr;  // explicit parameters
+    if (ptype != V_ASN1_OBJECT) return false;  // explicit parameters
     curve_nid = OBJ_obj2nid(static_cast<const ASN1_OBJECT*>(pval));
-    if (ec_group_name(curve_nid) == nullptr) return nullptr;
+    if (ec_group_name(curve_nid) == nullptr) return false;
     sec1_len = pklen;
   } else if (type != EVP_PKEY_EC) {
-    return nullptr;
+    return false;
   }
-  int nid = NID_undef;
-  if (!ec_public_from_sec1(sec1, sec1_len, curve_nid, &nid, point)) return nullptr;
-  return ec_public_key(nid, *point);
+  return ec_public_from_sec1(sec1, sec1_len, curve_nid, nid, point) &&
+         ec_checked_point(*nid, point);
 }
 
 EVP_PKEY* decode_private(const PemBlock& block, int type, const char* what) {
@@ -378,7 +401,8 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
   std::vector<X509Ptr> certs;
   int blocks = 0;
   bool had_private_key = false;
-  std::string ec_point;  // as the private key's encoding gave it
+  const char* ec_curve = nullptr;  // an EC private key's public half, read from its encoding
+  std::string ec_point;
 
   for (;;) {
     PemBlock block;
@@ -424,8 +448,10 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
                                                : "PKCS#8 private key";
       had_private_key = true;
       std::string point;
-      if (PublicKeyPtr pub = ec_public_half(block, type, &point)) {
-        keys.push_back(std::move(pub));
+      int nid = NID_undef;
+      if (ec_public_half(block, type, &nid, &point)) {
+        keys.emplace_back();  // the key is the curve and point; an object only if needed
+        ec_curve = ec_group_name(nid);
         ec_point = std::move(point);
         continue;
       }
@@ -478,6 +504,7 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
     // The leaf certificate's key is the key; a private key in the same file
     // must be its partner.
     PublicKeyPtr leaf_key = public_half(X509_get0_pubkey(certs[0].get()));
+    if (!keys.empty() && !keys[0]) keys[0] = ec_key_object(ec_curve, ec_point);
     if (!keys.empty() && EVP_PKEY_eq(keys[0].get(), leaf_key.get()) != 1) {
       ERR_clear_error();
       throw ConfigError("the key in the file does not match the first (leaf) certificate");
@@ -509,7 +536,10 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
     out.key = std::move(leaf_key);
   } else {
     out.key = std::move(keys[0]);
-    out.ec_point = std::move(ec_point);
+    if (!out.key) {
+      out.ec_curve = ec_curve;
+      out.ec_point = std::move(ec_point);
+    }
   }
   ERR_clear_error();
   return out;
@@ -534,6 +564,31 @@ PublicKeyMaterial load_key_file(const std::string& path) {
         octal + "): chmod 600 it, or publish from the public key instead (openssl pkey -pubout)");
   }
   return material;
+}
+
+PublicKeyPtr ec_key_object(const std::string& curve, const std::string& point) {
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+                                       const_cast<char*>(curve.c_str()), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                        const_cast<char*>(point.data()), point.size()),
+      OSSL_PARAM_construct_end()};
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  EVP_PKEY* pub = nullptr;
+  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &pub, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+    ERR_clear_error();
+    throw ConfigError("invalid " + curve + " public key");
+  }
+  return PublicKeyPtr(pub);
+}
+
+PublicKeyPtr key_object(const PublicKeyMaterial& material) {
+  if (material.key) {
+    if (EVP_PKEY_up_ref(material.key.get()) != 1) throw ConfigError("out of memory");
+    return PublicKeyPtr(material.key.get());
+  }
+  return ec_key_object(material.ec_curve, material.ec_point);
 }
 
 PublicKeyPtr public_key_from_raw(const char* type_name, std::string_view raw) {

@@ -28,12 +28,17 @@ constexpr size_t kMaxKeyFileSize = 1024 * 1024;
 // in the file has been reduced to its public half and freed), and, if the
 // file held certificates, their DER encodings, leaf first.
 struct PublicKeyMaterial {
+  // The key object; null for an EC key read from a private key's encoding,
+  // which is `ec_curve` and `ec_point` below instead (key_object() makes
+  // one when needed): OpenSSL 3.0 sets up the curve's group for every EC
+  // key object, which was most of the cost of loading a P-256 key.
   PublicKeyPtr key;
   std::vector<std::string> certificate_chain_der;
   bool had_private_key = false;  // the input held a private key (now freed)
-  // An EC key read from a private key's encoding: its public point as
-  // written there (SEC 1 §2.3.3), which the key was made from; empty
-  // otherwise. Saves asking the provider to encode the point again.
+  // With a null `key`: the JOSE curve name ("P-256", "P-384", "P-521") and
+  // the public point, uncompressed (SEC 1 §2.3.3: 0x04 || X || Y), checked
+  // to be on the curve.
+  std::string ec_curve;
   std::string ec_point;
   // The leaf certificate's validity (RFC 5280 §4.1.2.5); open without one.
   Seconds not_before = kSinceAlways;
@@ -50,6 +55,13 @@ PublicKeyMaterial parse_key_pem(std::string_view pem);
 // Reads `path` (at most kMaxKeyFileSize bytes) and parses it as above. The
 // bytes read are wiped from memory before returning.
 PublicKeyMaterial load_key_file(const std::string& path);
+
+// The key object of `material`: its `key`, or one made from the EC curve
+// and point. Throws ConfigError if that fails.
+PublicKeyPtr key_object(const PublicKeyMaterial& material);
+
+// A public EC key object from a JOSE curve name and an encoded point.
+PublicKeyPtr ec_key_object(const std::string& curve, const std::string& point);
 
 // Wraps a raw public key (RFC 8037 OKP keys) as an EVP_PKEY; for tests.
 PublicKeyPtr public_key_from_raw(const char* type_name, std::string_view raw);

@@ -148,12 +148,13 @@ TEST(PrivateKeys, EveryFormatYieldsOnlyPublicMembers) {
                         Case{"Ed25519 PKCS#8", ed.get(), testkeys::pkcs8(ed.get())}}) {
     EXPECT_NE(c.pem.find("PRIVATE KEY"), std::string::npos) << c.name;
     PublicKeyMaterial m = parse_key_pem(c.pem);
-    // The loaded key holds no private half.
+    // The loaded key holds no private half (an EC key is only a point).
+    PublicKeyPtr k = key_object(m);
     BIGNUM* d = nullptr;
-    EXPECT_NE(EVP_PKEY_get_bn_param(m.key.get(), OSSL_PKEY_PARAM_RSA_D, &d), 1) << c.name;
-    EXPECT_NE(EVP_PKEY_get_bn_param(m.key.get(), OSSL_PKEY_PARAM_PRIV_KEY, &d), 1) << c.name;
+    EXPECT_NE(EVP_PKEY_get_bn_param(k.get(), OSSL_PKEY_PARAM_RSA_D, &d), 1) << c.name;
+    EXPECT_NE(EVP_PKEY_get_bn_param(k.get(), OSSL_PKEY_PARAM_PRIV_KEY, &d), 1) << c.name;
     size_t len = 0;
-    EXPECT_NE(EVP_PKEY_get_raw_private_key(m.key.get(), nullptr, &len), 1) << c.name;
+    EXPECT_NE(EVP_PKEY_get_raw_private_key(k.get(), nullptr, &len), 1) << c.name;
     ERR_clear_error();
     Jwk from_private = make_jwk(m, {});
     Jwk from_public = jwk_from_pem(testkeys::spki(c.key));
@@ -482,13 +483,16 @@ TEST(KeyFile, CachedDecodersRefuseTrailingBytesAndKeepKeysApart) {
   PublicKeyMaterial ka = parse_key_pem(testkeys::pkcs8(a.get()));
   PublicKeyMaterial kb = parse_key_pem(testkeys::pkcs8(b.get()));
   PublicKeyMaterial ka2 = parse_key_pem(testkeys::pkcs8(a.get()));
-  EXPECT_EQ(EVP_PKEY_eq(ka.key.get(), a.get()), 1);
+  // An EC private key is kept as its curve and point (no key object).
+  EXPECT_EQ(ka.key, nullptr);
+  EXPECT_EQ(ka.ec_curve, "P-256");
+  EXPECT_EQ(EVP_PKEY_eq(key_object(ka).get(), a.get()), 1);
   EXPECT_EQ(EVP_PKEY_eq(kb.key.get(), b.get()), 1);
-  EXPECT_EQ(EVP_PKEY_eq(ka2.key.get(), ka.key.get()), 1);
-  EXPECT_NE(EVP_PKEY_eq(ka.key.get(), kb.key.get()), 1);
+  EXPECT_EQ(EVP_PKEY_eq(key_object(ka2).get(), key_object(ka).get()), 1);
+  EXPECT_NE(EVP_PKEY_eq(key_object(ka).get(), kb.key.get()), 1);
   // Only the public half is kept.
   BIGNUM* priv = nullptr;
-  EXPECT_EQ(EVP_PKEY_get_bn_param(ka.key.get(), OSSL_PKEY_PARAM_PRIV_KEY, &priv), 0);
+  EXPECT_EQ(EVP_PKEY_get_bn_param(key_object(ka).get(), OSSL_PKEY_PARAM_PRIV_KEY, &priv), 0);
   EXPECT_EQ(EVP_PKEY_get_bn_param(kb.key.get(), OSSL_PKEY_PARAM_RSA_D, &priv), 0);
   BN_free(priv);
   ERR_clear_error();
