@@ -256,4 +256,13 @@ ScheduleReport KeySets::schedules(Seconds now) const {
   return report;
 }
 
+void KeySets::release_build_state() {
+  for (auto& [name, set] : sets_) {
+    set->configured = JwkSet();
+    set->jwks = JwkSet();
+    std::vector<Window>().swap(set->windows);
+  }
+  by_body_ = {};
+}
+
 }  // namespace wellknown

@@ -8,6 +8,10 @@
 #include "core/cache_control.hpp"
 #include "version.hpp"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <exception>
 #include <new>
 #include <string>
@@ -420,7 +424,7 @@ ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
       ngx_log_error(NGX_LOG_WARN, cf->log, 0, "%s", line.c_str());
     }
     findings.clear();
-    const wellknown::KeySets& key_sets = main_conf(cf)->configuration->key_sets();
+    wellknown::KeySets& key_sets = main_conf(cf)->configuration->key_sets();
     for (const auto& w : key_sets.unused()) {
       log_located(cf, NGX_LOG_WARN, w.message, w.origin);
     }
@@ -428,6 +432,12 @@ ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
     wellknown::ScheduleReport report = key_sets.schedules(main_conf(cf)->loaded_at);
     for (const auto& n : report.notices) log_located(cf, NGX_LOG_NOTICE, n.message, n.origin);
     for (const auto& w : report.warnings) log_located(cf, NGX_LOG_WARN, w.message, w.origin);
+    key_sets.release_build_state();
+#ifdef __GLIBC__
+    // Hand the pages building freed back to the kernel before nginx forks
+    // its workers (glibc keeps freed memory inside its heap otherwise).
+    malloc_trim(0);
+#endif
   } catch (const std::exception& e) {
     ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "wellknown: %s", e.what());
     return NGX_ERROR;
