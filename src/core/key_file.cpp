@@ -390,6 +390,9 @@ EVP_PKEY* decode_private(const PemBlock& block, int type, const char* what) {
 
 }  // namespace
 
+const char* const kExpiredLeafWarning =
+    "the leaf certificate has expired; clients that check x5c will refuse it";
+
 PublicKeyMaterial parse_key_pem(std::string_view pem) {
   ERR_clear_error();
   std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
@@ -531,7 +534,7 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
     out.not_before = certificate_time(X509_get0_notBefore(certs[0].get()));
     out.not_after = certificate_time(X509_get0_notAfter(certs[0].get()));
     if (X509_cmp_current_time(X509_get0_notAfter(certs[0].get())) < 0) {
-      out.warnings.push_back("the leaf certificate has expired; clients that check x5c will refuse it");
+      out.warnings.push_back(kExpiredLeafWarning);
     }
     out.key = std::move(leaf_key);
   } else {
@@ -545,11 +548,27 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
   return out;
 }
 
-PublicKeyMaterial load_key_file(const std::string& path) {
+PublicKeyMaterial copy_of(const PublicKeyMaterial& m) {
+  PublicKeyMaterial out;
+  if (m.key) {
+    if (EVP_PKEY_up_ref(m.key.get()) != 1) throw ConfigError("out of memory");
+    out.key.reset(m.key.get());
+  }
+  out.ec_curve = m.ec_curve;
+  out.ec_point = m.ec_point;
+  out.certificate_chain_der = m.certificate_chain_der;
+  out.had_private_key = m.had_private_key;
+  out.not_before = m.not_before;
+  out.not_after = m.not_after;
+  out.warnings = m.warnings;
+  return out;
+}
+
+PublicKeyMaterial load_key_file(const std::string& path, FileIdentity* identity) {
   std::string text;
   Wipe wipe{text};
   unsigned mode = 0;
-  size_t n = read_file_capped(path, "key file", kMaxKeyFileSize, text, &mode);
+  size_t n = read_file_capped(path, "key file", kMaxKeyFileSize, text, &mode, identity);
   PublicKeyMaterial material;
   try {
     material = parse_key_pem(std::string_view(text.data(), n));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "file.hpp"
 #include "timestamp.hpp"
 
 namespace wellknown {
@@ -46,6 +47,9 @@ struct PublicKeyMaterial {
   Warnings warnings;
 };
 
+// The finding for a leaf certificate past its notAfter.
+extern const char* const kExpiredLeafWarning;
+
 // Parses PEM text. `source` names the input in error messages.
 // Accepted blocks: PUBLIC KEY (SubjectPublicKeyInfo), RSA PUBLIC KEY (PKCS#1),
 // PRIVATE KEY (PKCS#8), RSA PRIVATE KEY (PKCS#1), EC PRIVATE KEY (SEC1),
@@ -53,8 +57,13 @@ struct PublicKeyMaterial {
 PublicKeyMaterial parse_key_pem(std::string_view pem);
 
 // Reads `path` (at most kMaxKeyFileSize bytes) and parses it as above. The
-// bytes read are wiped from memory before returning.
-PublicKeyMaterial load_key_file(const std::string& path);
+// bytes read are wiped from memory before returning. `identity`, if given,
+// receives the identity of the file read.
+PublicKeyMaterial load_key_file(const std::string& path, FileIdentity* identity = nullptr);
+
+// A copy of `material` (the key object is shared: it is public and never
+// changed).
+PublicKeyMaterial copy_of(const PublicKeyMaterial& material);
 
 // The key object of `material`: its `key`, or one made from the EC curve
 // and point. Throws ConfigError if that fails.

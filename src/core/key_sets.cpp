@@ -27,7 +27,7 @@ Window key_window(const KeyOptions& options, const PublicKeyMaterial& material) 
 
 Warnings key_statement(KeySet& set, const std::string& name,
                        const std::vector<std::string>& values, const FullName& full_name,
-                       Seconds now) {
+                       Seconds now, KeyFileCache* cache) {
   if (name != "key") {
     throw ConfigError("unknown directive \"" + name +
                       "\" in the key set; expected: key FILE [kid=...] [alg=...] [use=...] "
@@ -49,7 +49,7 @@ Warnings key_statement(KeySet& set, const std::string& name,
   Warnings warnings;
   try {
     KeyOptions options = parse_key_options({values.begin() + 1, values.end()});
-    PublicKeyMaterial material = load_key_file(path);
+    PublicKeyMaterial material = cache ? cache->load(path) : load_key_file(path);
     Jwk jwk = make_jwk(material, options);
     Window window = key_window(options, material);
     for (const auto& w : material.warnings) warnings.push_back(where + ": " + w);
@@ -91,7 +91,9 @@ const Response& KeySets::response_for(std::string body) {
   if (same != by_body_.end()) {
     return *same->second;
   }
-  const Response& r = responses_.emplace_back(make_response(std::move(body)));
+  const Response& r = *responses_.emplace_back(
+      cache_ ? cache_->get(std::move(body))
+             : std::make_shared<const Response>(make_response(std::move(body))));
   by_body_.emplace(std::string_view(r.body), &r);
   return r;
 }

@@ -64,7 +64,9 @@ Findings Server::build(const KeySets& key_sets, CacheControls& cache_controls,
         routes_.add(p, {&keys->timeline, cache_control}, owner + " (key set)");
       }
       for (auto& d : docs.documents) {
-        const Response& r = responses_.emplace_back(make_response(std::move(d.body)));
+        const Response& r = *responses_.emplace_back(
+            cache_ ? cache_->get(std::move(d.body))
+                   : std::make_shared<const Response>(make_response(std::move(d.body))));
         const Timeline& t = timelines_.emplace_back(&r);
         for (const auto& p : d.paths) routes_.add(p, {&t, cache_control}, owner);
       }

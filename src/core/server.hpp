@@ -15,6 +15,7 @@
 #include "findings.hpp"
 #include "key_sets.hpp"
 #include "cache_control.hpp"
+#include "reload_cache.hpp"
 #include "response.hpp"
 #include "timeline.hpp"
 #include "route_table.hpp"
@@ -35,6 +36,9 @@ struct Route {
 
 class Server {
  public:
+  // With a `cache`, documents' responses are shared with other generations.
+  explicit Server(ResponseCache* cache = nullptr) : cache_(cache) {}
+
   // Starts a wellknown_issuer or wellknown_resource block written at
   // `origin`. Throws ConfigError if the identifier is already defined in
   // this server.
@@ -84,7 +88,8 @@ class Server {
     std::string route;  // decoded identifier path, "" for the root
     std::string metadata_url;
   };
-  std::deque<Response> responses_;     // stable addresses for the table
+  ResponseCache* cache_ = nullptr;
+  std::deque<std::shared_ptr<const Response>> responses_;  // what the table points into
   std::deque<Timeline> timelines_;
   RouteTable<Answer> routes_;
   std::vector<ProtectedResource> resources_;  // longest route first

@@ -24,6 +24,17 @@ namespace {
 // "public, max-age=600": see README, "Caching and key rotation".
 const char* const kDefaultCacheControl = "public, max-age=600";
 
+// What one configuration load takes over from the earlier ones in this
+// process: unchanged key files' public material and the responses of
+// unchanged bodies (src/core/reload_cache.hpp). Configuration is loaded in
+// the master (and by nginx -t and nginx -s in their own processes); workers
+// inherit a copy they never use. The one piece of state the module keeps
+// beyond a configuration generation; it holds no private key material.
+wellknown::ReloadCaches& reload_caches() {
+  static wellknown::ReloadCaches caches;
+  return caches;
+}
+
 // An [emerg] at the line nginx is reading.
 char* conf_error(ngx_conf_t* cf, const char* directive, const char* message) {
   ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s: %s", directive, message);
@@ -122,7 +133,8 @@ char* keys_block_line(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
     auto* args = static_cast<ngx_str_t*>(cf->args->elts);
     for (const auto& w :
          wellknown::key_statement(*block->set, to_string(args[0]), statement_values(cf),
-                                  full_name(cf), main_conf(cf)->loaded_at)) {
+                                  full_name(cf), main_conf(cf)->loaded_at,
+                                  main_conf(cf)->configuration->key_files())) {
       ngx_conf_log_error(NGX_LOG_WARN, cf, 0, "%s", w.c_str());
     }
     return NGX_CONF_OK;
@@ -251,7 +263,7 @@ void* create_main_conf(ngx_conf_t* cf) noexcept {
     return nullptr;
   }
   try {
-    mcf->configuration = new wellknown::Configuration();
+    mcf->configuration = new wellknown::Configuration(&reload_caches());
   } catch (const std::exception& e) {
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "wellknown: %s", e.what());
     return nullptr;
@@ -259,6 +271,7 @@ void* create_main_conf(ngx_conf_t* cf) noexcept {
   cln->handler = delete_configuration;
   cln->data = mcf->configuration;
   mcf->loaded_at = ngx_time();
+  reload_caches().key_files.begin_load(mcf->loaded_at);
   return mcf;
 }
 
@@ -433,6 +446,14 @@ ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
     for (const auto& n : report.notices) log_located(cf, NGX_LOG_NOTICE, n.message, n.origin);
     for (const auto& w : report.warnings) log_located(cf, NGX_LOG_WARN, w.message, w.origin);
     key_sets.release_build_state();
+    wellknown::KeyFileCache& key_files = reload_caches().key_files;
+    if (key_files.reused() > 0) {
+      ngx_log_error(NGX_LOG_NOTICE, cf->log, 0,
+                    "wellknown: %uz key files unchanged since an earlier load taken over, %uz read",
+                    key_files.reused(), key_files.read());
+    }
+    key_files.end_load();
+    reload_caches().responses.prune();
 #ifdef __GLIBC__
     // Hand the pages building freed back to the kernel before nginx forks
     // its workers (glibc keeps freed memory inside its heap otherwise).
