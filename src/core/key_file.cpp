@@ -17,6 +17,8 @@
 #include <memory>
 #include <ctime>
 
+#include <nlohmann/json.hpp>
+
 #include "file.hpp"
 
 namespace wellknown {
@@ -171,6 +173,11 @@ class CachedDecoder {
   EVP_PKEY* out_ = nullptr;  // where the context writes what it decodes
   OSSL_DECODER_CTX* ctx_ = nullptr;
 };
+
+PublicKeyPtr decode_spki(const unsigned char** p, long len) {
+  static CachedDecoder spki("SubjectPublicKeyInfo", EVP_PKEY_PUBLIC_KEY);
+  return PublicKeyPtr(spki.decode(p, len));
+}
 
 // The key type a PKCS#8 PrivateKeyInfo names in its AlgorithmIdentifier
 // (RFC 5958 §2), as an OpenSSL key type name, or null if unknown. A decoder
@@ -433,9 +440,7 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
     if (name == "PUBLIC KEY") {
       keys.emplace_back(decode_all(block, "SubjectPublicKeyInfo public key",
                                    [](const unsigned char** p, long len) {
-                                     static CachedDecoder spki("SubjectPublicKeyInfo",
-                                                               EVP_PKEY_PUBLIC_KEY);
-                                     return spki.decode(p, len);
+                                     return decode_spki(p, len).release();
                                    }));
     } else if (name == "RSA PUBLIC KEY") {
       keys.emplace_back(decode_all(block, "PKCS#1 RSA public key",
@@ -546,6 +551,97 @@ PublicKeyMaterial parse_key_pem(std::string_view pem) {
   }
   ERR_clear_error();
   return out;
+}
+
+std::string encode_public_material(const PublicKeyMaterial& m) {
+  using json = nlohmann::json;
+  auto bytes = [](const std::string& s) {
+    return json::binary(std::vector<std::uint8_t>(s.begin(), s.end()));
+  };
+  json j = json::object();
+  std::string curve = m.ec_curve, point = m.ec_point;
+  if (m.key && m.certificate_chain_der.empty() && EVP_PKEY_is_a(m.key.get(), "EC")) {
+    // An EC public key of a JOSE curve crosses as its curve and point.
+    char group[64] = {0};
+    unsigned char octets[1 + 2 * 66];
+    size_t len = 0;
+    int nid = EVP_PKEY_get_utf8_string_param(m.key.get(), OSSL_PKEY_PARAM_GROUP_NAME, group,
+                                             sizeof group, nullptr) == 1
+                  ? OBJ_sn2nid(group)
+                  : NID_undef;
+    if (ec_group_name(nid) &&
+        EVP_PKEY_get_octet_string_param(m.key.get(), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, octets,
+                                        sizeof octets, &len) == 1) {
+      curve = ec_group_name(nid);
+      point.assign(reinterpret_cast<char*>(octets), len);
+    }
+    ERR_clear_error();
+  }
+  if (!curve.empty()) {
+    j["curve"] = curve;
+    j["point"] = bytes(point);
+  } else if (m.key) {
+    unsigned char* der = nullptr;
+    int len = i2d_PUBKEY(m.key.get(), &der);
+    if (len <= 0) {
+      ERR_clear_error();
+      throw ConfigError("cannot encode the public key");
+    }
+    j["spki"] = bytes(std::string(reinterpret_cast<char*>(der), static_cast<size_t>(len)));
+    OPENSSL_free(der);
+  }
+  json chain = json::array();
+  for (const auto& der : m.certificate_chain_der) chain.push_back(bytes(der));
+  j["chain"] = std::move(chain);
+  j["private"] = m.had_private_key;
+  j["not_before"] = m.not_before;
+  j["not_after"] = m.not_after;
+  j["warnings"] = m.warnings;
+  std::vector<std::uint8_t> cbor = json::to_cbor(j);
+  return std::string(cbor.begin(), cbor.end());
+}
+
+PublicKeyMaterial decode_public_material(const std::string& encoded) {
+  using json = nlohmann::json;
+  auto text = [](const json& v) {
+    const auto& b = v.get_binary();
+    return std::string(b.begin(), b.end());
+  };
+  PublicKeyMaterial m;
+  try {
+    json j = json::from_cbor(encoded);
+    if (j.contains("curve")) {
+      m.ec_curve = j.at("curve").get<std::string>();
+      m.ec_point = text(j.at("point"));
+      int nid = m.ec_curve == "P-256"   ? NID_X9_62_prime256v1
+                : m.ec_curve == "P-384" ? NID_secp384r1
+                : m.ec_curve == "P-521" ? NID_secp521r1
+                                        : NID_undef;
+      if (nid == NID_undef || !ec_checked_point(nid, &m.ec_point)) {
+        throw ConfigError("the reader's EC public key is not on its curve");
+      }
+    } else if (j.contains("spki")) {
+      std::string der = text(j.at("spki"));
+      const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+      m.key = decode_spki(&p, static_cast<long>(der.size()));
+      if (!m.key || p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
+        ERR_clear_error();
+        throw ConfigError("the reader's public key does not decode");
+      }
+    }
+    for (const auto& c : j.at("chain")) m.certificate_chain_der.push_back(text(c));
+    if (!m.certificate_chain_der.empty() && j.contains("spki") == false) {
+      throw ConfigError("the reader sent certificates without their key");
+    }
+    m.had_private_key = j.at("private").get<bool>();
+    m.not_before = j.at("not_before").get<Seconds>();
+    m.not_after = j.at("not_after").get<Seconds>();
+    m.warnings = j.at("warnings").get<Warnings>();
+  } catch (const json::exception& e) {
+    throw ConfigError(std::string("the key file reader's answer is malformed: ") + e.what());
+  }
+  if (!m.key && m.ec_point.empty()) throw ConfigError("the key file reader sent no key");
+  return m;
 }
 
 PublicKeyMaterial copy_of(const PublicKeyMaterial& m) {

@@ -61,6 +61,18 @@ PublicKeyMaterial parse_key_pem(std::string_view pem);
 // receives the identity of the file read.
 PublicKeyMaterial load_key_file(const std::string& path, FileIdentity* identity = nullptr);
 
+// Public material as it crosses from the process that read a key file to
+// the one that publishes it (CBOR, RFC 8949, through nlohmann-json): the EC
+// curve and point, or the SubjectPublicKeyInfo DER of the key; the
+// certificate chain's DER; the validity, findings and whether the file held
+// a private key. Nothing private is in it.
+std::string encode_public_material(const PublicKeyMaterial& material);
+
+// The reverse, with every check made again (the point is on its curve, the
+// SubjectPublicKeyInfo decodes to exactly one public key). Throws
+// ConfigError for anything else.
+PublicKeyMaterial decode_public_material(const std::string& encoded);
+
 // A copy of `material` (the key object is shared: it is public and never
 // changed).
 PublicKeyMaterial copy_of(const PublicKeyMaterial& material);

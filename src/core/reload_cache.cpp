@@ -7,6 +7,7 @@
 namespace wellknown {
 
 void KeyFileCache::begin_load(Seconds now) {
+  reader_.stop();
   ++load_;
   now_ = now;
   read_ = reused_ = 0;
@@ -28,7 +29,9 @@ PublicKeyMaterial KeyFileCache::load(const std::string& path) {
     return m;
   }
   FileIdentity read_id;
-  PublicKeyMaterial material = load_key_file(path, &read_id);  // throws for a bad file
+  // Throws for a bad file.
+  PublicKeyMaterial material =
+      in_child_ ? reader_.load(path, &read_id) : load_key_file(path, &read_id);
   ++read_;
   if (read_id.mtime_sec + kSettle <= now_ && read_id.ctime_sec + kSettle <= now_) {
     entries_[path] = {read_id, std::make_shared<const PublicKeyMaterial>(copy_of(material)), load_};
@@ -39,6 +42,7 @@ PublicKeyMaterial KeyFileCache::load(const std::string& path) {
 }
 
 void KeyFileCache::end_load() {
+  reader_.stop();
   for (auto it = entries_.begin(); it != entries_.end();) {
     it = it->second.load == load_ ? std::next(it) : entries_.erase(it);
   }

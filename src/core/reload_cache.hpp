@@ -14,6 +14,7 @@
 
 #include "file.hpp"
 #include "key_file.hpp"
+#include "key_file_reader.hpp"
 #include "response.hpp"
 #include "timestamp.hpp"
 
@@ -21,6 +22,10 @@ namespace wellknown {
 
 class KeyFileCache {
  public:
+  // `in_child`: files are read by a KeyFileReader (a child process), so
+  // this process never holds a private key; else read here.
+  explicit KeyFileCache(bool in_child = false) : in_child_(in_child) {}
+
   // A file changed this recently (seconds) before a load is read at every
   // load until it is older: file times are kept at the granularity of the
   // kernel's clock tick (or coarser, on some file systems), so a second
@@ -35,8 +40,13 @@ class KeyFileCache {
   // settled by then; otherwise read (load_key_file) and kept.
   PublicKeyMaterial load(const std::string& path);
 
-  // After a load that succeeded: forgets the files it did not name.
+  // After a load that succeeded: forgets the files it did not name, and
+  // ends the reader.
   void end_load();
+
+  // Ends the reader (at the end of a load, whether it succeeded or not).
+  void stop_reader() noexcept { reader_.stop(); }
+  const KeyFileReader& reader() const { return reader_; }
 
   // This load's files: read, and taken over unchanged.
   size_t read() const { return read_; }
@@ -50,6 +60,8 @@ class KeyFileCache {
     unsigned long load = 0;  // the last load that named the file
   };
   std::unordered_map<std::string, Entry> entries_;
+  bool in_child_;
+  KeyFileReader reader_;
   unsigned long load_ = 0;
   Seconds now_ = 0;
   size_t read_ = 0, reused_ = 0;
@@ -71,7 +83,7 @@ class ResponseCache {
 
 // Both, for the life of the process.
 struct ReloadCaches {
-  KeyFileCache key_files;
+  KeyFileCache key_files{/*in_child=*/true};
   ResponseCache responses;
 };
 

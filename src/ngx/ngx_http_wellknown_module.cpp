@@ -252,6 +252,11 @@ void delete_configuration(void* data) noexcept {
   delete static_cast<wellknown::Configuration*>(data);
 }
 
+// The key file reader (a child process) ends with the load: at the end of
+// postconfiguration, or here, when nginx frees the load's temporary pool
+// (a load that failed included).
+void stop_key_file_reader(void*) noexcept { reload_caches().key_files.stop_reader(); }
+
 void* create_main_conf(ngx_conf_t* cf) noexcept {
   auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
       ngx_pcalloc(cf->pool, sizeof(ngx_http_wellknown_main_conf_t)));
@@ -259,9 +264,12 @@ void* create_main_conf(ngx_conf_t* cf) noexcept {
     return nullptr;
   }
   ngx_pool_cleanup_t* cln = ngx_pool_cleanup_add(cf->pool, 0);
-  if (cln == nullptr) {
+  ngx_pool_cleanup_t* reader_cln = ngx_pool_cleanup_add(cf->temp_pool, 0);
+  if (cln == nullptr || reader_cln == nullptr) {
     return nullptr;
   }
+  reader_cln->handler = stop_key_file_reader;
+  reader_cln->data = nullptr;
   try {
     mcf->configuration = new wellknown::Configuration(&reload_caches());
   } catch (const std::exception& e) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -140,4 +141,40 @@ TEST(ResponseCache, SameBodySameResponseWhileHeld) {
   EXPECT_EQ(cache.size(), 1u);
   auto d = cache.get("{\"keys\":[]}");
   EXPECT_EQ(d->body, "{\"keys\":[]}");
+}
+
+// The key file reader (a child process) gives what load_key_file gives, for
+// every kind of key file, errors included, and leaves no process behind.
+TEST(KeyFileReader, SameMaterialAsReadingHereAndNoChildLeft) {
+  auto rsa = testkeys::generate("RSA", "2048");
+  auto ec = testkeys::generate("EC", "P-384");
+  auto ed = testkeys::generate("ED25519");
+  auto cert = testkeys::certificate(ec.get(), "reader", nullptr, ec.get());
+  std::vector<std::string> texts = {testkeys::pkcs8(rsa.get()), testkeys::traditional(ec.get()),
+                                    testkeys::spki(ec.get()), testkeys::pkcs8(ed.get()),
+                                    testkeys::cert_pem(cert.get()) + testkeys::pkcs8(ec.get())};
+  KeyFileReader reader;
+  for (const auto& text : texts) {
+    TempFile f(text);
+    FileIdentity here_id, there_id;
+    PublicKeyMaterial here = load_key_file(f.path, &here_id);
+    PublicKeyMaterial there = reader.load(f.path, &there_id);
+    EXPECT_EQ(make_jwk(there, {}).to_json().dump(), make_jwk(here, {}).to_json().dump()) << text;
+    EXPECT_EQ(there.had_private_key, here.had_private_key);
+    EXPECT_EQ(there.warnings, here.warnings);
+    EXPECT_TRUE(there_id == here_id);
+  }
+  EXPECT_EQ(reader.started(), 1u);  // one child for all the files
+  TempFile bad("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+  try {
+    reader.load(bad.path, nullptr);
+    ADD_FAILURE() << "a bad file was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find(bad.path), std::string::npos) << e.what();
+  }
+  pid_t child = reader.pid();
+  ASSERT_GT(child, 0);
+  reader.stop();
+  EXPECT_EQ(reader.pid(), -1);
+  EXPECT_EQ(kill(child, 0), -1);  // reaped: no such process
 }

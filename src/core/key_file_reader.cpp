@@ -1,0 +1,161 @@
+#include "key_file_reader.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+namespace wellknown {
+
+namespace {
+
+// Frames on the socket pair: a 4-byte length in host order, then the bytes.
+constexpr uint32_t kMaxFrame = 16 * 1024 * 1024;
+
+bool write_all(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    // MSG_NOSIGNAL: a reader that died is an error here, not a SIGPIPE.
+    ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+bool read_all(int fd, char* p, size_t n) {
+  while (n > 0) {
+    ssize_t r = read(fd, p, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    p += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
+}
+
+bool send_frame(int fd, const std::string& s) {
+  uint32_t n = static_cast<uint32_t>(s.size());
+  return s.size() <= kMaxFrame && write_all(fd, reinterpret_cast<const char*>(&n), sizeof n) &&
+         write_all(fd, s.data(), s.size());
+}
+
+bool receive_frame(int fd, std::string* s) {
+  uint32_t n = 0;
+  if (!read_all(fd, reinterpret_cast<char*>(&n), sizeof n) || n > kMaxFrame) return false;
+  s->assign(n, '\0');
+  return read_all(fd, s->data(), n);
+}
+
+// The child: one request (a path) at a time, one answer (CBOR: "error", or
+// the identity and the encoded public material).
+[[noreturn]] void serve(int in, int out) {
+  std::string path;
+  while (receive_frame(in, &path)) {
+    nlohmann::json answer = nlohmann::json::object();
+    try {
+      FileIdentity id;
+      PublicKeyMaterial m = load_key_file(path, &id);
+      std::string encoded = encode_public_material(m);
+      answer["material"] = nlohmann::json::binary(
+          std::vector<std::uint8_t>(encoded.begin(), encoded.end()));
+      answer["identity"] = {id.device,    id.inode,     id.size,       id.mtime_sec,
+                            id.mtime_nsec, id.ctime_sec, id.ctime_nsec, id.mode};
+    } catch (const std::exception& e) {
+      answer = {{"error", e.what()}};
+    } catch (...) {
+      answer = {{"error", "unexpected error"}};
+    }
+    std::vector<std::uint8_t> cbor;
+    try {
+      cbor = nlohmann::json::to_cbor(answer);
+    } catch (...) {
+      _exit(1);
+    }
+    if (!send_frame(out, std::string(cbor.begin(), cbor.end()))) break;
+  }
+  // _exit: no atexit handlers or static destructors of the parent's state.
+  _exit(0);
+}
+
+}  // namespace
+
+void KeyFileReader::start() {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+    throw ConfigError(std::string("cannot start the key file reader: socketpair: ") +
+                      std::strerror(errno));
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close(sv[0]);
+    close(sv[1]);
+    throw ConfigError(std::string("cannot start the key file reader: fork: ") + std::strerror(e));
+  }
+  if (pid == 0) {
+    close(sv[0]);
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the loading process
+#endif
+    serve(sv[1], sv[1]);
+  }
+  close(sv[1]);
+  pid_ = pid;
+  to_child_ = from_child_ = sv[0];
+  ++started_;
+}
+
+PublicKeyMaterial KeyFileReader::load(const std::string& path, FileIdentity* identity) {
+  if (pid_ < 0) start();
+  std::string reply;
+  if (!send_frame(to_child_, path) || !receive_frame(from_child_, &reply)) {
+    stop();
+    throw ConfigError("key file \"" + path + "\": the key file reader ended unexpectedly");
+  }
+  PublicKeyMaterial m;
+  try {
+    nlohmann::json j = nlohmann::json::from_cbor(reply);
+    if (j.contains("error")) throw ConfigError(j["error"].get<std::string>());
+    const auto& b = j.at("material").get_binary();
+    m = decode_public_material(std::string(b.begin(), b.end()));
+    const auto& id = j.at("identity");
+    if (identity) {
+      identity->device = id.at(0).get<unsigned long long>();
+      identity->inode = id.at(1).get<unsigned long long>();
+      identity->size = id.at(2).get<long long>();
+      identity->mtime_sec = id.at(3).get<long long>();
+      identity->mtime_nsec = id.at(4).get<long long>();
+      identity->ctime_sec = id.at(5).get<long long>();
+      identity->ctime_nsec = id.at(6).get<long long>();
+      identity->mode = id.at(7).get<unsigned>();
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError("key file \"" + path + "\": the key file reader's answer is malformed (" +
+                      e.what() + ")");
+  }
+  return m;
+}
+
+void KeyFileReader::stop() noexcept {
+  if (pid_ < 0) return;
+  close(to_child_);  // the child sees the end of its input and exits
+  int status = 0;
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+  to_child_ = from_child_ = -1;
+}
+
+}  // namespace wellknown

@@ -1,0 +1,47 @@
+// Key files read in a short-lived child process, so that the process that
+// loads the configuration (the nginx master, whose memory every worker
+// inherits) never holds a private key or any encoding of one: OpenSSL 3.0's
+// decoders free internal copies of a private key's DER without cleansing
+// them. The child is forked at the first key file of a configuration load,
+// reads every key file of that load (load_key_file: the public half only),
+// and sends back public material (encode_public_material); it exits when
+// the load ends (stop()) or its parent goes away.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "file.hpp"
+#include "key_file.hpp"
+
+namespace wellknown {
+
+class KeyFileReader {
+ public:
+  KeyFileReader() = default;
+  KeyFileReader(const KeyFileReader&) = delete;
+  KeyFileReader& operator=(const KeyFileReader&) = delete;
+  ~KeyFileReader() { stop(); }
+
+  // What load_key_file(path, identity) returns, read by the child (started
+  // if it is not running). Throws ConfigError as load_key_file does, and if
+  // the child cannot be started or fails.
+  PublicKeyMaterial load(const std::string& path, FileIdentity* identity);
+
+  // Ends the child (closes its pipe and waits for it). Idempotent.
+  void stop() noexcept;
+
+  // The child's pid, -1 when none runs; children started so far.
+  pid_t pid() const { return pid_; }
+  unsigned long started() const { return started_; }
+
+ private:
+  void start();
+  pid_t pid_ = -1;
+  int to_child_ = -1;
+  int from_child_ = -1;
+  unsigned long started_ = 0;
+};
+
+}  // namespace wellknown
