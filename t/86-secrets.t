@@ -370,12 +370,10 @@ SKIP: {
     }
 }
 # The reader is gone once each load ends: the master's only children are
-# its workers (nginx names them "worker process").
+# the workers it logged starting.
 {
-    my @kids = grep {
-        my $cmdline = do { local (@ARGV, $/) = ("/proc/$_/cmdline"); eval { <> } } // '';
-        $cmdline ne '' && $cmdline !~ /worker process/
-    } $t->worker_pids;
+    my %started = map { $_ => 1 } $t->error_log =~ /start worker process (\d+)/g;
+    my @kids = grep { !$started{$_} } $t->worker_pids;
     is_deeply(\@kids, [], 'no key file reader left running after the loads');
 }
 

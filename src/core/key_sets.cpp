@@ -233,8 +233,10 @@ ScheduleReport KeySets::schedules(Seconds now) const {
       const Window& w = set->windows[i];
       if (set->configured.keys()[i].is_signing_key() && w.from < w.until) signing.push_back(i);
     }
-    std::stable_sort(signing.begin(), signing.end(), [&](size_t a, size_t b) {
-      return set->windows[a].from < set->windows[b].from;
+    // (A structured binding cannot be captured in C++17: clang refuses it.)
+    const std::vector<Window>& windows = set->windows;
+    std::stable_sort(signing.begin(), signing.end(), [&windows](size_t a, size_t b) {
+      return windows[a].from < windows[b].from;
     });
     for (size_t n = 1; n < signing.size(); ++n) {
       const Window& prev = set->windows[signing[n - 1]];
