@@ -45,10 +45,14 @@ bool read_all(int fd, char* p, size_t n) {
   return true;
 }
 
+// In one send: the reader on the other side wakes once per frame.
 bool send_frame(int fd, const std::string& s) {
+  if (s.size() > kMaxFrame) return false;
   uint32_t n = static_cast<uint32_t>(s.size());
-  return s.size() <= kMaxFrame && write_all(fd, reinterpret_cast<const char*>(&n), sizeof n) &&
-         write_all(fd, s.data(), s.size());
+  std::string frame(sizeof n + s.size(), '\0');
+  std::memcpy(frame.data(), &n, sizeof n);
+  std::memcpy(frame.data() + sizeof n, s.data(), s.size());
+  return write_all(fd, frame.data(), frame.size());
 }
 
 bool receive_frame(int fd, std::string* s) {
