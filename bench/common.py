@@ -204,10 +204,11 @@ def self_signed_pem(key, cn, days=3650):
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
-def write_pem(path, data):
+def write_pem(path, data, mode=0o644):
     """Writes PATH whole or not at all (a run stopped midway leaves no
-    half file for the next run to reuse); 0644: workers may run as nobody."""
+    half file for the next run to reuse); 0644 by default: workers may run
+    as nobody."""
     with open(path + ".tmp", "wb") as f:
         f.write(data)
-    os.chmod(path + ".tmp", 0o644)
+    os.chmod(path + ".tmp", mode)
     os.replace(path + ".tmp", path)

@@ -156,6 +156,23 @@ $c->warns('issuer ending in /', $keys_http, issuer_block('https://id.example.com
 $c->warns('EC-only keys: no RS256', $keys_http, issuer_block('https://id.example.com/ec', [], no_keys => 1, before => ['keys ec;']),
       'wellknown_issuer https://id.example.com/ec',
       qr/\[warn\] ${LOG_PID}wellknown_issuer "https:\/\/id\.example\.com\/ec": openid-configuration: id_token_signing_alg_values_supported lacks RS256/);
+{
+    # 50 tenants with the same finding: one line with the count and the
+    # first locations. A stated id_token_signing_alg_values_supported is an
+    # operator's choice and is not warned about.
+    my $many = join '', map { issuer_block(sprintf('https://id.example.com/ec%02d', $_), [], no_keys => 1, before => ['keys ec;']) } 0 .. 49;
+    $many .= issuer_block('https://id.example.com/stated', ['id_token_signing_alg_values_supported ES256;'],
+                          no_keys => 1, before => ['keys ec;']);
+    $c->write_config($keys_http, $many);
+    my ($ok, $out) = $c->test_config;
+    ok($ok, '50 EC-only issuers: nginx -t passes') or diag $out;
+    my $conf = $c->path('nginx.conf');
+    my @at = map { "\Q$conf\E:" . $c->line_of("wellknown_issuer https://id.example.com/ec0$_ ") } 0 .. 2;
+    like($out, qr/\[warn\] ${LOG_PID}50 issuers: openid-configuration: id_token_signing_alg_values_supported lacks RS256, .* in $at[0], $at[1], $at[2] and 47 more$/m,
+         '50 EC-only issuers: the count, three locations and 47 more');
+    my @w = $out =~ /(\[warn\])/g;
+    is(scalar @w, 1, '50 EC-only issuers: one warning line, none for the stated list') or diag $out;
+}
 $c->warns('relax_required', $keys_http,
       issuer_block('https://id.example.com/rx', ['relax_required on;', 'response_types_supported code;'], no_required => 1),
       'wellknown_issuer https://id.example.com/rx',

@@ -378,14 +378,13 @@ sub scan_memory {
     return ($total, @found);
 }
 
-# Key file text: read with open/read (no stdio buffer) into one buffer the
-# module wipes, so none may remain. Private values: OpenSSL 3.0's provider
-# decoders (behind d2i_*/OSSL_DECODER) free an internal copy of the private
-# key DER without cleansing it, though the module cleanses its own buffers
-# and frees the private EVP_PKEY at once (found with OpenSSL 3.0.19, glibc
-# 2.36, reproduced outside nginx). Which copies survive depends on later
-# heap reuse; the master's heap is copied into every worker. SECURITY.md
-# says so.
+# Key files are read, and private keys decoded, only in a short-lived child
+# process the module forks for each configuration load (the key file
+# reader): the master never holds a private key or its encoding, so neither
+# it nor the workers forked from it can have one in memory, not even in
+# freed heap memory, with any allocator. (OpenSSL 3.0's provider decoders
+# free an internal copy of a private key's DER without cleansing it: found
+# with OpenSSL 3.0.19 and glibc 2.36 while the master decoded keys itself.)
 SKIP: {
     skip 'process memory: needs root to read /proc/PID/mem', 6 unless $> == 0;
     for my $proc ([ 'master', $t->pid ], [ 'worker', ($t->worker_pids)[0] ]) {
@@ -394,22 +393,18 @@ SKIP: {
         ok($bytes > 100_000, "$what memory: read " . int($bytes / 1024) . ' KiB of writable mappings') or diag "@found";
         my @text = grep { /PEM text line/ } @found;
         my @values = grep { !/PEM text line/ } @found;
-        {
-            # Under ASan freed memory is quarantined, not reused, so every
-            # buffer freed without cleansing stays readable; with glibc's
-            # allocator (production) none has been found. Known: some
-            # OpenSSL-internal copy of a PEM line is freed uncleansed.
-            local $TODO = ($ENV{NGINX_BIN} // '') =~ /asan|valgrind/
-                ? 'TODO(bug): under ASan or valgrind (no reuse of freed memory) an uncleansed freed copy of PEM lines is found (not with glibc)'
-                : undef;
-            is_deeply(\@text, [], "$what memory after " . (scalar(@bad) + 2) . ' reloads: no key file text')
-                or diag join "\n", @text;
-        }
-        local $TODO = 'TODO(bug): private values survive in freed heap memory of the master (and so of every '
-                    . 'worker): OpenSSL 3.0 decoder copies of the private DER are freed without cleansing';
+        is_deeply(\@text, [], "$what memory after " . (scalar(@bad) + 2) . ' reloads: no key file text')
+            or diag join "\n", @text;
         is_deeply(\@values, [], "$what memory after " . (scalar(@bad) + 2) . ' reloads: no private value')
             or diag join "\n", @values;
     }
+}
+# The reader is gone once each load ends: the master's only children are
+# the workers it logged starting.
+{
+    my %started = map { $_ => 1 } $t->error_log =~ /start worker process (\d+)/g;
+    my @kids = grep { !$started{$_} } $t->worker_pids;
+    is_deeply(\@kids, [], 'no key file reader left running after the loads');
 }
 
 log_is_clean($t, 'no alert, crit or crash', levels => [qw(alert crit)]);

@@ -7,6 +7,8 @@
 #include <deque>
 
 #include "cache_control.hpp"
+#include "findings.hpp"
+#include "reload_cache.hpp"
 #include "key_sets.hpp"
 #include "response.hpp"
 #include "server.hpp"
@@ -15,26 +17,42 @@ namespace wellknown {
 
 class Configuration {
  public:
-  Configuration()
-      : method_not_allowed_(make_error_response(
+  // With `caches`, key files and responses are taken over from earlier
+  // generations where unchanged (ReloadCaches).
+  explicit Configuration(ReloadCaches* caches = nullptr)
+      : caches_(caches),
+        method_not_allowed_(make_error_response(
             "method_not_allowed", "this resource supports GET, HEAD and OPTIONS only")),
         not_found_(make_error_response("not_found",
-                                       "no discovery document is served at this path")) {}
+                                       "no discovery document is served at this path")) {
+    if (caches_) key_sets_.use_cache(&caches_->responses);
+  }
 
   KeySets& key_sets() { return key_sets_; }
   // Every distinct Cache-Control value, with what it becomes near a change.
   CacheControls& cache_controls() { return cache_controls_; }
   const KeySets& key_sets() const { return key_sets_; }
 
+  // Warnings from every server's build, reported together once all are
+  // built.
+  Findings& findings() { return findings_; }
+
   // A server{} with issuers or resources; the reference stays valid.
-  Server& add_server() { return servers_.emplace_back(); }
+  Server& add_server() {
+    return servers_.emplace_back(caches_ ? &caches_->responses : nullptr);
+  }
+
+  // The key file cache to read key files through, or null.
+  KeyFileCache* key_files() { return caches_ ? &caches_->key_files : nullptr; }
 
   const Response& method_not_allowed() const { return method_not_allowed_; }
   const Response& not_found() const { return not_found_; }
 
  private:
+  ReloadCaches* caches_;
   KeySets key_sets_;
   CacheControls cache_controls_;
+  Findings findings_;
   std::deque<Server> servers_;
   Response method_not_allowed_;
   Response not_found_;

@@ -122,12 +122,17 @@ DiscoveryDocuments build_discovery(const DiscoveryConfig& config, const JwkSet* 
     if (keys && !jwks_uri_given) {
       doc["jwks_uri"] = jwks_uri;
     }
+    // An id_token_signing_alg_values_supported the operator wrote (directive
+    // or metadata file) is a stated choice: OIDC Discovery §3's RS256 rule
+    // is only pointed out for the list derived from the key set.
+    ValidationOptions validation = config.validation;
+    validation.warn_without_rs256 = !doc.contains("id_token_signing_alg_values_supported");
     if (document == Document::OpenIdConfiguration && keys &&
         !doc.contains("id_token_signing_alg_values_supported")) {
       doc["id_token_signing_alg_values_supported"] = keys->signing_algs();
     }
     try {
-      Warnings w = finalize_document(document, doc, config.validation);
+      Warnings w = finalize_document(document, doc, validation);
       for (auto& s : w) {
         out.warnings.push_back(s.rfind(suffix, 0) == 0 ? s : suffix + ": " + s);
       }

@@ -196,7 +196,7 @@ void DiscoveryBlock::statement(const std::string& name, const std::vector<std::s
     if (values[0] != "off") check_cache_control(values[0]);
     config_.cache_control = values[0] == "off" ? "" : values[0];
   } else if (name == "signed_metadata_key") {
-    config_.signer = std::make_shared<MetadataSigner>(values, full_name);
+    config_.signer = std::make_shared<MetadataSigner>(values, full_name, reader_);
   } else if (name == "metadata_file") {
     if (values.size() != 1 || values[0].empty()) {
       throw ConfigError("metadata_file takes one file name");

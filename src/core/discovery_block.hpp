@@ -23,6 +23,10 @@ class DiscoveryBlock {
   void statement(const std::string& name, const std::vector<std::string>& values,
                  const FullName& full_name);
 
+  // Where signed_metadata_key reads its file and signs (MetadataSigner):
+  // null, the default, in this process.
+  void use_reader(KeyFileReader* reader) { reader_ = reader; }
+
   // "wellknown_issuer" or "wellknown_resource": what the operator wrote.
   const char* directive() const;
   const DiscoveryConfig& config() const { return config_; }
@@ -31,6 +35,7 @@ class DiscoveryBlock {
  private:
   DiscoveryConfig config_;
   std::string key_set_;
+  KeyFileReader* reader_ = nullptr;
   std::vector<std::string> given_;  // settings seen, to refuse repeats
 };
 

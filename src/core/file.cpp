@@ -22,8 +22,32 @@ struct Fd {
 
 }  // namespace
 
+namespace {
+
+FileIdentity identity_of(const struct stat& st) {
+  FileIdentity id;
+  id.device = static_cast<unsigned long long>(st.st_dev);
+  id.inode = static_cast<unsigned long long>(st.st_ino);
+  id.size = static_cast<long long>(st.st_size);
+  id.mtime_sec = static_cast<long long>(st.st_mtim.tv_sec);
+  id.mtime_nsec = static_cast<long long>(st.st_mtim.tv_nsec);
+  id.ctime_sec = static_cast<long long>(st.st_ctim.tv_sec);
+  id.ctime_nsec = static_cast<long long>(st.st_ctim.tv_nsec);
+  id.mode = static_cast<unsigned>(st.st_mode & 07777);
+  return id;
+}
+
+}  // namespace
+
+bool file_identity(const std::string& path, FileIdentity* identity) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  *identity = identity_of(st);
+  return true;
+}
+
 size_t read_file_capped(const std::string& path, const char* what, size_t cap, std::string& text,
-                        unsigned* mode) {
+                        unsigned* mode, FileIdentity* identity) {
   const std::string name = std::string(what) + " \"" + path + "\"";
   // open/read, not stdio: no library buffer keeps a copy of the bytes (a
   // key file's text is wiped by the caller from `text` alone). O_NONBLOCK:
@@ -44,6 +68,9 @@ size_t read_file_capped(const std::string& path, const char* what, size_t cap, s
   }
   if (mode != nullptr) {
     *mode = static_cast<unsigned>(st.st_mode & 07777);
+  }
+  if (identity != nullptr) {
+    *identity = identity_of(st);
   }
   size_t want = static_cast<size_t>(st.st_size) < cap ? static_cast<size_t>(st.st_size) : cap;
   text.resize(want + 1);  // one more byte: a file that grew, or one over the cap

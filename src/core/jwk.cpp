@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <memory>
 
 #include "encoding.hpp"
@@ -340,7 +341,11 @@ void apply_pss_restrictions(const EVP_PKEY* key, TypeRules& rules) {
 
 Jwk make_jwk(const PublicKeyMaterial& material, const KeyOptions& options) {
   const EVP_PKEY* key = material.key.get();
-  KeyType type = classify_key(key);
+  KeyType type = key                              ? classify_key(key)
+                 : material.ec_curve == "P-256" ? KeyType::P256
+                 : material.ec_curve == "P-384" ? KeyType::P384
+                 : material.ec_curve == "P-521" ? KeyType::P521
+                                                : throw ConfigError("no public key");
   TypeRules rules = rules_for(type);
   if (type == KeyType::RsaPss) {
     apply_pss_restrictions(key, rules);
@@ -373,11 +378,18 @@ Jwk make_jwk(const PublicKeyMaterial& material, const KeyOptions& options) {
       // width already, for one provider call instead of two bignum exports.
       unsigned char point[1 + 2 * 66];
       size_t len = 0;
-      if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
-                                          sizeof point, &len) == 1 &&
-          len == 1 + 2 * width && point[0] == 0x04) {
+      if (!key) {
+        len = std::min(material.ec_point.size(), sizeof point);
+        std::memcpy(point, material.ec_point.data(), len);
+      } else if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
+                                                 sizeof point, &len) != 1) {
+        len = 0;
+      }
+      if (len == 1 + 2 * width && point[0] == 0x04) {
         jwk.x = base64url(std::string_view(reinterpret_cast<char*>(point + 1), width));
         jwk.y = base64url(std::string_view(reinterpret_cast<char*>(point + 1 + width), width));
+      } else if (!key) {
+        throw ConfigError("malformed EC public point");
       } else {
         ERR_clear_error();
         jwk.x = base64url(bn_padded(get_bn(key, OSSL_PKEY_PARAM_EC_PUB_X).get(), width));

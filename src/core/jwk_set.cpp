@@ -6,14 +6,19 @@ namespace wellknown {
 
 std::string JwkSet::add(Jwk jwk) {
   std::string warning;
-  std::string thumbprint = jwk.thumbprint();
+  // Same thumbprint input (RFC 7638 §3.2: the required members) means the
+  // same key; compared directly rather than hashed for every pair.
+  auto same_key = [&jwk](const Jwk& k) {
+    return k.kty == jwk.kty && k.crv == jwk.crv && k.n == jwk.n && k.e == jwk.e &&
+           k.x == jwk.x && k.y == jwk.y;
+  };
   for (const auto& k : keys_) {
     if (k.kid == jwk.kid) {
       throw ConfigError("duplicate kid \"" + jwk.kid +
                         "\": another key in this set already has it; clients pick keys by kid "
                         "(RFC 7517 §4.5)");
     }
-    if (k.thumbprint() == thumbprint) {
+    if (same_key(k)) {
       warning = "the same key is already in this set as kid \"" + k.kid + "\"";
     }
   }

@@ -1,9 +1,11 @@
 #include "key_file.hpp"
 
+#include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/decoder.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -14,6 +16,8 @@
 #include <map>
 #include <memory>
 #include <ctime>
+
+#include <nlohmann/json.hpp>
 
 #include "file.hpp"
 
@@ -170,6 +174,11 @@ class CachedDecoder {
   OSSL_DECODER_CTX* ctx_ = nullptr;
 };
 
+PublicKeyPtr decode_spki(const unsigned char** p, long len) {
+  static CachedDecoder spki("SubjectPublicKeyInfo", EVP_PKEY_PUBLIC_KEY);
+  return PublicKeyPtr(spki.decode(p, len));
+}
+
 // The key type a PKCS#8 PrivateKeyInfo names in its AlgorithmIdentifier
 // (RFC 5958 §2), as an OpenSSL key type name, or null if unknown. A decoder
 // told the type tries one key manager instead of all of them.
@@ -196,6 +205,179 @@ const char* pkcs8_key_type(const PemBlock& block) {
   }
 }
 
+// ------------------------------------------------------------ EC private keys, public half only
+
+struct AsnSequenceFree {
+  void operator()(ASN1_SEQUENCE_ANY* s) const {
+    // The privateKey OCTET STRING is wiped before it is freed.
+    for (int i = 0; i < sk_ASN1_TYPE_num(s); ++i) {
+      ASN1_TYPE* t = sk_ASN1_TYPE_value(s, i);
+      if (t->type == V_ASN1_OCTET_STRING && t->value.octet_string != nullptr) {
+        OPENSSL_cleanse(t->value.octet_string->data,
+                        static_cast<size_t>(t->value.octet_string->length));
+      }
+    }
+    sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
+  }
+};
+
+const char* ec_group_name(int nid) {
+  switch (nid) {
+    case NID_X9_62_prime256v1: return "P-256";
+    case NID_secp384r1: return "P-384";
+    case NID_secp521r1: return "P-521";
+    default: return nullptr;
+  }
+}
+
+// The contents of an explicitly tagged element [tag] (DER), or null.
+const unsigned char* explicit_contents(const ASN1_TYPE* t, int tag, long* len) {
+  if (t->type != V_ASN1_OTHER || t->value.asn1_string == nullptr) return nullptr;
+  const unsigned char* p = t->value.asn1_string->data;
+  int got_tag = 0, got_class = 0;
+  int r = ASN1_get_object(&p, len, &got_tag, &got_class, t->value.asn1_string->length);
+  if ((r & 0x80) || r != V_ASN1_CONSTRUCTED || got_class != V_ASN1_CONTEXT_SPECIFIC ||
+      got_tag != tag) {
+    return nullptr;
+  }
+  return p;
+}
+
+// The public key of an EC private key in its SEC 1 form (RFC 5915 §3,
+// ECPrivateKey: version, privateKey, [0] parameters, [1] publicKey), read
+// with OpenSSL's generic ASN.1 parser: the curve (from [0], or `curve_nid`
+// from PKCS#8's AlgorithmIdentifier, RFC 5915 §2) and the public point as
+// written. The private octets are copied once by the parser and wiped.
+// False when the structure is anything else (explicit curve parameters, no
+// publicKey, trailing bytes): the full decoder then decides.
+bool ec_public_from_sec1(const unsigned char* der, long len, int curve_nid, int* nid,
+                         std::string* point) {
+  const unsigned char* p = der;
+  std::unique_ptr<ASN1_SEQUENCE_ANY, AsnSequenceFree> seq(d2i_ASN1_SEQUENCE_ANY(nullptr, &p, len));
+  if (!seq || p != der + len || sk_ASN1_TYPE_num(seq.get()) < 3) {
+    ERR_clear_error();
+    return false;
+  }
+  const ASN1_TYPE* version = sk_ASN1_TYPE_value(seq.get(), 0);
+  if (version->type != V_ASN1_INTEGER || ASN1_INTEGER_get(version->value.integer) != 1 ||
+      sk_ASN1_TYPE_value(seq.get(), 1)->type != V_ASN1_OCTET_STRING) {
+    return false;
+  }
+  *nid = curve_nid;
+  bool have_point = false;
+  for (int i = 2; i < sk_ASN1_TYPE_num(seq.get()); ++i) {
+    const ASN1_TYPE* t = sk_ASN1_TYPE_value(seq.get(), i);
+    long n = 0;
+    if (const unsigned char* c = explicit_contents(t, 0, &n)) {
+      const unsigned char* q = c;
+      ASN1_OBJECT* oid = d2i_ASN1_OBJECT(nullptr, &q, n);
+      int named = oid && q == c + n ? OBJ_obj2nid(oid) : NID_undef;
+      ASN1_OBJECT_free(oid);
+      if (named == NID_undef || (curve_nid != NID_undef && named != curve_nid)) {
+        ERR_clear_error();
+        return false;
+      }
+      *nid = named;
+    } else if (const unsigned char* c = explicit_contents(t, 1, &n)) {
+      const unsigned char* q = c;
+      ASN1_BIT_STRING* bits = d2i_ASN1_BIT_STRING(nullptr, &q, n);
+      if (bits == nullptr || q != c + n || (bits->flags & 0x07) != 0 || bits->length <= 0) {
+        ASN1_BIT_STRING_free(bits);
+        ERR_clear_error();
+        return false;
+      }
+      point->assign(reinterpret_cast<const char*>(bits->data), static_cast<size_t>(bits->length));
+      ASN1_BIT_STRING_free(bits);
+      have_point = true;
+    } else {
+      return false;
+    }
+  }
+  return have_point && ec_group_name(*nid) != nullptr;
+}
+
+struct EcGroupFree {
+  void operator()(EC_GROUP* g) const { EC_GROUP_free(g); }
+};
+struct EcPointFree {
+  void operator()(EC_POINT* p) const { EC_POINT_free(p); }
+};
+
+// The group of a JOSE curve, set up once per process: in OpenSSL 3.0
+// setting one up costs more than everything else about a key (Montgomery
+// contexts, the generator's inverse). Config loading is single-threaded.
+const EC_GROUP* ec_group(int nid) {
+  static std::map<int, std::unique_ptr<EC_GROUP, EcGroupFree>> groups;
+  auto& g = groups[nid];
+  if (!g) g.reset(EC_GROUP_new_by_curve_name_ex(nullptr, nullptr, nid));
+  return g.get();
+}
+
+// `point` as an uncompressed point (SEC 1 §2.3.3: 0x04 || X || Y) on the
+// curve, or false if it is not a point on the curve (EC_POINT_oct2point
+// checks that) or is the point at infinity.
+bool ec_checked_point(int nid, std::string* point) {
+  const EC_GROUP* group = ec_group(nid);
+  if (group == nullptr) return false;
+  std::unique_ptr<EC_POINT, EcPointFree> p(EC_POINT_new(group));
+  if (!p ||
+      EC_POINT_oct2point(group, p.get(), reinterpret_cast<const unsigned char*>(point->data()),
+                         point->size(), nullptr) != 1 ||
+      EC_POINT_is_at_infinity(group, p.get())) {
+    ERR_clear_error();
+    return false;
+  }
+  size_t width = static_cast<size_t>(EC_GROUP_get_degree(group) + 7) / 8;
+  if (point->size() == 1 + 2 * width && (*point)[0] == 0x04) return true;  // as written
+  unsigned char out[1 + 2 * 66];
+  size_t n = EC_POINT_point2oct(group, p.get(), POINT_CONVERSION_UNCOMPRESSED, out, sizeof out,
+                                nullptr);
+  if (n != 1 + 2 * width) {
+    ERR_clear_error();
+    return false;
+  }
+  point->assign(reinterpret_cast<char*>(out), n);
+  return true;
+}
+
+// The public half of an EC private key block (PKCS#8 with id-ecPublicKey,
+// or SEC 1) as its curve and uncompressed point, read without decoding the
+// private key into a key object; false when this does not apply (or the
+// point is not on the curve) and the full decoder must decide.
+bool ec_public_half(const PemBlock& block, int type, int* nid, std::string* point) {
+  int curve_nid = NID_undef;
+  const unsigned char* sec1 = block.data;
+  long sec1_len = block.len;
+  struct InfoFree {
+    void operator()(PKCS8_PRIV_KEY_INFO* i) const { PKCS8_PRIV_KEY_INFO_free(i); }
+  };
+  std::unique_ptr<PKCS8_PRIV_KEY_INFO, InfoFree> info;
+  if (type == EVP_PKEY_NONE) {
+    const unsigned char* p = block.data;
+    info.reset(d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, block.len));
+    if (!info || p != block.data + block.len) {
+      ERR_clear_error();
+      return false;
+    }
+    const ASN1_OBJECT* algorithm = nullptr;
+    const X509_ALGOR* alg = nullptr;
+    int pklen = 0;
+    PKCS8_pkey_get0(&algorithm, &sec1, &pklen, &alg, info.get());
+    if (OBJ_obj2nid(algorithm) != NID_X9_62_id_ecPublicKey) return false;
+    int ptype = 0;
+    const void* pval = nullptr;
+    X509_ALGOR_get0(nullptr, &ptype, &pval, alg);
+    if (ptype != V_ASN1_OBJECT) return false;  // explicit parameters
+    curve_nid = OBJ_obj2nid(static_cast<const ASN1_OBJECT*>(pval));
+    if (ec_group_name(curve_nid) == nullptr) return false;
+    sec1_len = pklen;
+  } else if (type != EVP_PKEY_EC) {
+    return false;
+  }
+  return ec_public_from_sec1(sec1, sec1_len, curve_nid, nid, point) &&
+         ec_checked_point(*nid, point);
+}
+
 EVP_PKEY* decode_private(const PemBlock& block, int type, const char* what) {
   if (type != EVP_PKEY_NONE) {
     return decode_all(block, what, [type](const unsigned char** p, long len) {
@@ -215,6 +397,9 @@ EVP_PKEY* decode_private(const PemBlock& block, int type, const char* what) {
 
 }  // namespace
 
+const char* const kExpiredLeafWarning =
+    "the leaf certificate has expired; clients that check x5c will refuse it";
+
 namespace {
 
 // parse_key_pem, and with `keep_private` also the private key itself (left
@@ -230,6 +415,8 @@ PublicKeyMaterial parse_pem(std::string_view pem, PrivateKeyPtr* keep_private) {
   std::vector<X509Ptr> certs;
   int blocks = 0;
   bool had_private_key = false;
+  const char* ec_curve = nullptr;  // an EC private key's public half, read from its encoding
+  std::string ec_point;
 
   for (;;) {
     PemBlock block;
@@ -257,9 +444,7 @@ PublicKeyMaterial parse_pem(std::string_view pem, PrivateKeyPtr* keep_private) {
     if (name == "PUBLIC KEY") {
       keys.emplace_back(decode_all(block, "SubjectPublicKeyInfo public key",
                                    [](const unsigned char** p, long len) {
-                                     static CachedDecoder spki("SubjectPublicKeyInfo",
-                                                               EVP_PKEY_PUBLIC_KEY);
-                                     return spki.decode(p, len);
+                                     return decode_spki(p, len).release();
                                    }));
     } else if (name == "RSA PUBLIC KEY") {
       keys.emplace_back(decode_all(block, "PKCS#1 RSA public key",
@@ -274,6 +459,16 @@ PublicKeyMaterial parse_pem(std::string_view pem, PrivateKeyPtr* keep_private) {
                          : type == EVP_PKEY_EC ? "SEC1 EC private key"
                                                : "PKCS#8 private key";
       had_private_key = true;
+      std::string point;
+      int nid = NID_undef;
+      // The fast path reads only the public half; a key to sign with needs
+      // the full decoder.
+      if (!keep_private && ec_public_half(block, type, &nid, &point)) {
+        keys.emplace_back();  // the key is the curve and point; an object only if needed
+        ec_curve = ec_group_name(nid);
+        ec_point = std::move(point);
+        continue;
+      }
       PrivateKeyPtr priv(decode_private(block, type, what));
       // Take the public half and free the private key at once, unless the
       // caller signs with it.
@@ -325,6 +520,7 @@ PublicKeyMaterial parse_pem(std::string_view pem, PrivateKeyPtr* keep_private) {
     // The leaf certificate's key is the key; a private key in the same file
     // must be its partner.
     PublicKeyPtr leaf_key = public_half(X509_get0_pubkey(certs[0].get()));
+    if (!keys.empty() && !keys[0]) keys[0] = ec_key_object(ec_curve, ec_point);
     if (!keys.empty() && EVP_PKEY_eq(keys[0].get(), leaf_key.get()) != 1) {
       ERR_clear_error();
       throw ConfigError("the key in the file does not match the first (leaf) certificate");
@@ -351,21 +547,139 @@ PublicKeyMaterial parse_pem(std::string_view pem, PrivateKeyPtr* keep_private) {
     out.not_before = certificate_time(X509_get0_notBefore(certs[0].get()));
     out.not_after = certificate_time(X509_get0_notAfter(certs[0].get()));
     if (X509_cmp_current_time(X509_get0_notAfter(certs[0].get())) < 0) {
-      out.warnings.push_back("the leaf certificate has expired; clients that check x5c will refuse it");
+      out.warnings.push_back(kExpiredLeafWarning);
     }
     out.key = std::move(leaf_key);
   } else {
     out.key = std::move(keys[0]);
+    if (!out.key) {
+      out.ec_curve = ec_curve;
+      out.ec_point = std::move(ec_point);
+    }
   }
   ERR_clear_error();
   return out;
 }
 
-PublicKeyMaterial load(const std::string& path, PrivateKeyPtr* keep_private) {
+}  // namespace
+
+PublicKeyMaterial parse_key_pem(std::string_view pem) { return parse_pem(pem, nullptr); }
+
+std::string encode_public_material(const PublicKeyMaterial& m) {
+  using json = nlohmann::json;
+  auto bytes = [](const std::string& s) {
+    return json::binary(std::vector<std::uint8_t>(s.begin(), s.end()));
+  };
+  json j = json::object();
+  std::string curve = m.ec_curve, point = m.ec_point;
+  if (m.key && m.certificate_chain_der.empty() && EVP_PKEY_is_a(m.key.get(), "EC")) {
+    // An EC public key of a JOSE curve crosses as its curve and point.
+    char group[64] = {0};
+    unsigned char octets[1 + 2 * 66];
+    size_t len = 0;
+    int nid = EVP_PKEY_get_utf8_string_param(m.key.get(), OSSL_PKEY_PARAM_GROUP_NAME, group,
+                                             sizeof group, nullptr) == 1
+                  ? OBJ_sn2nid(group)
+                  : NID_undef;
+    if (ec_group_name(nid) &&
+        EVP_PKEY_get_octet_string_param(m.key.get(), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, octets,
+                                        sizeof octets, &len) == 1) {
+      curve = ec_group_name(nid);
+      point.assign(reinterpret_cast<char*>(octets), len);
+    }
+    ERR_clear_error();
+  }
+  if (!curve.empty()) {
+    j["curve"] = curve;
+    j["point"] = bytes(point);
+  } else if (m.key) {
+    unsigned char* der = nullptr;
+    int len = i2d_PUBKEY(m.key.get(), &der);
+    if (len <= 0) {
+      ERR_clear_error();
+      throw ConfigError("cannot encode the public key");
+    }
+    j["spki"] = bytes(std::string(reinterpret_cast<char*>(der), static_cast<size_t>(len)));
+    OPENSSL_free(der);
+  }
+  json chain = json::array();
+  for (const auto& der : m.certificate_chain_der) chain.push_back(bytes(der));
+  j["chain"] = std::move(chain);
+  j["private"] = m.had_private_key;
+  j["not_before"] = m.not_before;
+  j["not_after"] = m.not_after;
+  j["warnings"] = m.warnings;
+  std::vector<std::uint8_t> cbor = json::to_cbor(j);
+  return std::string(cbor.begin(), cbor.end());
+}
+
+PublicKeyMaterial decode_public_material(const std::string& encoded) {
+  using json = nlohmann::json;
+  auto text = [](const json& v) {
+    const auto& b = v.get_binary();
+    return std::string(b.begin(), b.end());
+  };
+  PublicKeyMaterial m;
+  try {
+    json j = json::from_cbor(encoded);
+    if (j.contains("curve")) {
+      m.ec_curve = j.at("curve").get<std::string>();
+      m.ec_point = text(j.at("point"));
+      int nid = m.ec_curve == "P-256"   ? NID_X9_62_prime256v1
+                : m.ec_curve == "P-384" ? NID_secp384r1
+                : m.ec_curve == "P-521" ? NID_secp521r1
+                                        : NID_undef;
+      if (nid == NID_undef || !ec_checked_point(nid, &m.ec_point)) {
+        throw ConfigError("the reader's EC public key is not on its curve");
+      }
+    } else if (j.contains("spki")) {
+      std::string der = text(j.at("spki"));
+      const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+      m.key = decode_spki(&p, static_cast<long>(der.size()));
+      if (!m.key || p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
+        ERR_clear_error();
+        throw ConfigError("the reader's public key does not decode");
+      }
+    }
+    for (const auto& c : j.at("chain")) m.certificate_chain_der.push_back(text(c));
+    if (!m.certificate_chain_der.empty() && j.contains("spki") == false) {
+      throw ConfigError("the reader sent certificates without their key");
+    }
+    m.had_private_key = j.at("private").get<bool>();
+    m.not_before = j.at("not_before").get<Seconds>();
+    m.not_after = j.at("not_after").get<Seconds>();
+    m.warnings = j.at("warnings").get<Warnings>();
+  } catch (const json::exception& e) {
+    throw ConfigError(std::string("the key file reader's answer is malformed: ") + e.what());
+  }
+  if (!m.key && m.ec_point.empty()) throw ConfigError("the key file reader sent no key");
+  return m;
+}
+
+PublicKeyMaterial copy_of(const PublicKeyMaterial& m) {
+  PublicKeyMaterial out;
+  if (m.key) {
+    if (EVP_PKEY_up_ref(m.key.get()) != 1) throw ConfigError("out of memory");
+    out.key.reset(m.key.get());
+  }
+  out.ec_curve = m.ec_curve;
+  out.ec_point = m.ec_point;
+  out.certificate_chain_der = m.certificate_chain_der;
+  out.had_private_key = m.had_private_key;
+  out.not_before = m.not_before;
+  out.not_after = m.not_after;
+  out.warnings = m.warnings;
+  return out;
+}
+
+namespace {
+
+PublicKeyMaterial load(const std::string& path, PrivateKeyPtr* keep_private,
+                       FileIdentity* identity) {
   std::string text;
   Wipe wipe{text};
   unsigned mode = 0;
-  size_t n = read_file_capped(path, "key file", kMaxKeyFileSize, text, &mode);
+  size_t n = read_file_capped(path, "key file", kMaxKeyFileSize, text, &mode, identity);
   PublicKeyMaterial material;
   try {
     material = parse_pem(std::string_view(text.data(), n), keep_private);
@@ -384,13 +698,13 @@ PublicKeyMaterial load(const std::string& path, PrivateKeyPtr* keep_private) {
 
 }  // namespace
 
-PublicKeyMaterial parse_key_pem(std::string_view pem) { return parse_pem(pem, nullptr); }
-
-PublicKeyMaterial load_key_file(const std::string& path) { return load(path, nullptr); }
+PublicKeyMaterial load_key_file(const std::string& path, FileIdentity* identity) {
+  return load(path, nullptr, identity);
+}
 
 SigningKeyMaterial load_signing_key_file(const std::string& path) {
   SigningKeyMaterial out;
-  out.material = load(path, &out.private_key);
+  out.material = load(path, &out.private_key, nullptr);
   if (!out.private_key) {
     throw ConfigError("key file \"" + path +
                       "\" holds no private key, so nothing can be signed with it; give the PEM "
@@ -399,6 +713,31 @@ SigningKeyMaterial load_signing_key_file(const std::string& path) {
                       "key or the certificate");
   }
   return out;
+}
+
+PublicKeyPtr ec_key_object(const std::string& curve, const std::string& point) {
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+                                       const_cast<char*>(curve.c_str()), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                        const_cast<char*>(point.data()), point.size()),
+      OSSL_PARAM_construct_end()};
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  EVP_PKEY* pub = nullptr;
+  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &pub, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+    ERR_clear_error();
+    throw ConfigError("invalid " + curve + " public key");
+  }
+  return PublicKeyPtr(pub);
+}
+
+PublicKeyPtr key_object(const PublicKeyMaterial& material) {
+  if (material.key) {
+    if (EVP_PKEY_up_ref(material.key.get()) != 1) throw ConfigError("out of memory");
+    return PublicKeyPtr(material.key.get());
+  }
+  return ec_key_object(material.ec_curve, material.ec_point);
 }
 
 PublicKeyPtr public_key_from_raw(const char* type_name, std::string_view raw) {

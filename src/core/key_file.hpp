@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "file.hpp"
 #include "timestamp.hpp"
 
 namespace wellknown {
@@ -31,14 +32,26 @@ constexpr size_t kMaxKeyFileSize = 1024 * 1024;
 // in the file has been reduced to its public half and freed), and, if the
 // file held certificates, their DER encodings, leaf first.
 struct PublicKeyMaterial {
+  // The key object; null for an EC key read from a private key's encoding,
+  // which is `ec_curve` and `ec_point` below instead (key_object() makes
+  // one when needed): OpenSSL 3.0 sets up the curve's group for every EC
+  // key object, which was most of the cost of loading a P-256 key.
   PublicKeyPtr key;
   std::vector<std::string> certificate_chain_der;
   bool had_private_key = false;  // the input held a private key (now freed)
+  // With a null `key`: the JOSE curve name ("P-256", "P-384", "P-521") and
+  // the public point, uncompressed (SEC 1 §2.3.3: 0x04 || X || Y), checked
+  // to be on the curve.
+  std::string ec_curve;
+  std::string ec_point;
   // The leaf certificate's validity (RFC 5280 §4.1.2.5); open without one.
   Seconds not_before = kSinceAlways;
   Seconds not_after = kForever;
   Warnings warnings;
 };
+
+// The finding for a leaf certificate past its notAfter.
+extern const char* const kExpiredLeafWarning;
 
 // Parses PEM text. `source` names the input in error messages.
 // Accepted blocks: PUBLIC KEY (SubjectPublicKeyInfo), RSA PUBLIC KEY (PKCS#1),
@@ -47,8 +60,32 @@ struct PublicKeyMaterial {
 PublicKeyMaterial parse_key_pem(std::string_view pem);
 
 // Reads `path` (at most kMaxKeyFileSize bytes) and parses it as above. The
-// bytes read are wiped from memory before returning.
-PublicKeyMaterial load_key_file(const std::string& path);
+// bytes read are wiped from memory before returning. `identity`, if given,
+// receives the identity of the file read.
+PublicKeyMaterial load_key_file(const std::string& path, FileIdentity* identity = nullptr);
+
+// Public material as it crosses from the process that read a key file to
+// the one that publishes it (CBOR, RFC 8949, through nlohmann-json): the EC
+// curve and point, or the SubjectPublicKeyInfo DER of the key; the
+// certificate chain's DER; the validity, findings and whether the file held
+// a private key. Nothing private is in it.
+std::string encode_public_material(const PublicKeyMaterial& material);
+
+// The reverse, with every check made again (the point is on its curve, the
+// SubjectPublicKeyInfo decodes to exactly one public key). Throws
+// ConfigError for anything else.
+PublicKeyMaterial decode_public_material(const std::string& encoded);
+
+// A copy of `material` (the key object is shared: it is public and never
+// changed).
+PublicKeyMaterial copy_of(const PublicKeyMaterial& material);
+
+// The key object of `material`: its `key`, or one made from the EC curve
+// and point. Throws ConfigError if that fails.
+PublicKeyPtr key_object(const PublicKeyMaterial& material);
+
+// A public EC key object from a JOSE curve name and an encoded point.
+PublicKeyPtr ec_key_object(const std::string& curve, const std::string& point);
 
 // A key file read to sign with (signed_metadata_key): its public material,
 // as load_key_file gives it, and the private key itself.

@@ -27,7 +27,7 @@ Window key_window(const KeyOptions& options, const PublicKeyMaterial& material) 
 
 Warnings key_statement(KeySet& set, const std::string& name,
                        const std::vector<std::string>& values, const FullName& full_name,
-                       Seconds now) {
+                       Seconds now, KeyFileCache* cache) {
   if (name != "key") {
     throw ConfigError("unknown directive \"" + name +
                       "\" in the key set; expected: key FILE [kid=...] [alg=...] [use=...] "
@@ -49,7 +49,7 @@ Warnings key_statement(KeySet& set, const std::string& name,
   Warnings warnings;
   try {
     KeyOptions options = parse_key_options({values.begin() + 1, values.end()});
-    PublicKeyMaterial material = load_key_file(path);
+    PublicKeyMaterial material = cache ? cache->load(path) : load_key_file(path);
     Jwk jwk = make_jwk(material, options);
     Window window = key_window(options, material);
     for (const auto& w : material.warnings) warnings.push_back(where + ": " + w);
@@ -91,8 +91,15 @@ const Response& KeySets::response_for(std::string body) {
   if (same != by_body_.end()) {
     return *same->second;
   }
-  Response& r = responses_.emplace_back(make_response(std::move(body)));
-  r.jwk_set = true;
+  std::shared_ptr<const Response> made;
+  if (cache_) {
+    made = cache_->get(std::move(body), /*jwk_set=*/true);
+  } else {
+    Response r = make_response(std::move(body));
+    r.jwk_set = true;  // its Content-Type is the location's wellknown_jwks_type
+    made = std::make_shared<const Response>(std::move(r));
+  }
+  const Response& r = *responses_.emplace_back(std::move(made));
   by_body_.emplace(std::string_view(r.body), &r);
   return r;
 }
@@ -234,8 +241,10 @@ ScheduleReport KeySets::schedules(Seconds now) const {
       const Window& w = set->windows[i];
       if (set->configured.keys()[i].is_signing_key() && w.from < w.until) signing.push_back(i);
     }
-    std::stable_sort(signing.begin(), signing.end(), [&](size_t a, size_t b) {
-      return set->windows[a].from < set->windows[b].from;
+    // (A structured binding cannot be captured in C++17: clang refuses it.)
+    const std::vector<Window>& windows = set->windows;
+    std::stable_sort(signing.begin(), signing.end(), [&windows](size_t a, size_t b) {
+      return windows[a].from < windows[b].from;
     });
     for (size_t n = 1; n < signing.size(); ++n) {
       const Window& prev = set->windows[signing[n - 1]];
@@ -257,6 +266,15 @@ ScheduleReport KeySets::schedules(Seconds now) const {
     }
   }
   return report;
+}
+
+void KeySets::release_build_state() {
+  for (auto& [name, set] : sets_) {
+    set->configured = JwkSet();
+    set->jwks = JwkSet();
+    std::vector<Window>().swap(set->windows);
+  }
+  by_body_ = {};
 }
 
 }  // namespace wellknown

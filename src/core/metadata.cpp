@@ -329,7 +329,7 @@ Warnings finalize_document(Document document, nlohmann::ordered_json& doc,
       required = {"issuer", "authorization_endpoint", "jwks_uri", "response_types_supported",
                   "subject_types_supported", "id_token_signing_alg_values_supported"};
       if (code_flow) required.insert(required.begin() + 2, "token_endpoint");
-      if (doc.contains("id_token_signing_alg_values_supported") &&
+      if (options.warn_without_rs256 && doc.contains("id_token_signing_alg_values_supported") &&
           !contains(doc["id_token_signing_alg_values_supported"], "RS256")) {
         warnings.push_back(
             "id_token_signing_alg_values_supported lacks RS256, which OIDC Discovery §3 says MUST "

@@ -62,6 +62,9 @@ void set_member(nlohmann::ordered_json& doc, const std::string& member,
 struct ValidationOptions {
   bool allow_http = false;      // plain http URLs (local development)
   bool relax_required = false;  // serve without the required members (a minimal document)
+  // Warn when id_token_signing_alg_values_supported lacks RS256. Off when the
+  // operator gave the list: a stated choice is not warned about again.
+  bool warn_without_rs256 = true;
 };
 
 // Checks the type of every registered member of `doc` (an object) and the

@@ -32,9 +32,8 @@ DiscoveryBlock& Server::open(Role role, const std::string& identifier, Origin or
   return blocks_.back().block;
 }
 
-std::vector<LocatedWarning> Server::build(const KeySets& key_sets, CacheControls& cache_controls,
-                                          const CacheControl& server_cache_control,
-                                          bool not_found) {
+Findings Server::build(const KeySets& key_sets, CacheControls& cache_controls,
+                       const CacheControl& server_cache_control, bool not_found) {
   not_found_ = not_found;
   struct GivenJwks {
     const Block* block;
@@ -42,7 +41,7 @@ std::vector<LocatedWarning> Server::build(const KeySets& key_sets, CacheControls
     const Timeline* own;  // null: the block has no key set
   };
   std::vector<GivenJwks> given_jwks;
-  std::vector<LocatedWarning> warnings;
+  Findings warnings;
   const Block* current = nullptr;
   auto name = [](const Block& b) {
     return std::string(b.block.directive()) + " \"" + b.block.config().identifier + "\"";
@@ -53,7 +52,9 @@ std::vector<LocatedWarning> Server::build(const KeySets& key_sets, CacheControls
       const DiscoveryConfig& config = b.block.config();
       const KeySet* keys = b.block.key_set().empty() ? nullptr : &key_sets.get(b.block.key_set());
       DiscoveryDocuments docs = build_discovery(config, keys ? &keys->jwks : nullptr);
-      for (auto& w : docs.warnings) warnings.push_back({name(b) + ": " + w, b.origin});
+      for (auto& w : docs.warnings) {
+        warnings.add(name(b), config.role == Role::Issuer ? "issuers" : "resources", w, b.origin);
+      }
       std::string owner = (config.role == Role::Issuer ? "issuer \"" : "resource \"") +
                           config.identifier + "\"";
       const CacheControl* cache_control =
@@ -63,7 +64,9 @@ std::vector<LocatedWarning> Server::build(const KeySets& key_sets, CacheControls
         routes_.add(p, {&keys->timeline, cache_control}, owner + " (key set)");
       }
       for (auto& d : docs.documents) {
-        const Response& r = responses_.emplace_back(make_response(std::move(d.body)));
+        const Response& r = *responses_.emplace_back(
+            cache_ ? cache_->get(std::move(d.body))
+                   : std::make_shared<const Response>(make_response(std::move(d.body))));
         const Timeline& t = timelines_.emplace_back(&r);
         for (const auto& p : d.paths) routes_.add(p, {&t, cache_control}, owner);
       }

@@ -12,8 +12,10 @@
 
 #include "discovery_block.hpp"
 #include "error.hpp"
+#include "findings.hpp"
 #include "key_sets.hpp"
 #include "cache_control.hpp"
+#include "reload_cache.hpp"
 #include "response.hpp"
 #include "timeline.hpp"
 #include "route_table.hpp"
@@ -34,22 +36,25 @@ struct Route {
 
 class Server {
  public:
+  // With a `cache`, documents' responses are shared with other generations.
+  explicit Server(ResponseCache* cache = nullptr) : cache_(cache) {}
+
   // Starts a wellknown_issuer or wellknown_resource block written at
   // `origin`. Throws ConfigError if the identifier is already defined in
   // this server.
   DiscoveryBlock& open(Role role, const std::string& identifier, Origin origin);
 
   // Builds every document of every block, now that all key sets are known,
-  // and fills the route table. Throws LocatedError naming the block.
+  // and fills the route table. Throws LocatedError naming the block;
+  // returns the warnings, by block (Findings groups alike ones).
   // `cache_controls`: where a block's own cache_control value is kept.
   // `server_cache_control`: the server's wellknown_cache_control, which a
   // block without its own most likely answers with (for the key schedule's
   // checks). `not_found`: answer a discovery path that nothing here serves
   // with the module's JSON 404 (wellknown_not_found on), rather than leave
   // it to the server's locations.
-  std::vector<LocatedWarning> build(const KeySets& key_sets, CacheControls& cache_controls,
-                                    const CacheControl& server_cache_control,
-                                    bool not_found = false);
+  Findings build(const KeySets& key_sets, CacheControls& cache_controls,
+                 const CacheControl& server_cache_control, bool not_found = false);
 
   // An exact-match location (`location = PATH`) of this server, after
   // build(). Returns whom the module serves PATH for: such a location never
@@ -83,7 +88,8 @@ class Server {
     std::string route;  // decoded identifier path, "" for the root
     std::string metadata_url;
   };
-  std::deque<Response> responses_;     // stable addresses for the table
+  ResponseCache* cache_ = nullptr;
+  std::deque<std::shared_ptr<const Response>> responses_;  // what the table points into
   std::deque<Timeline> timelines_;
   RouteTable<Answer> routes_;
   std::vector<ProtectedResource> resources_;  // longest route first

@@ -10,7 +10,9 @@ constexpr const char* kUsage = "signed_metadata_key FILE [alg=ALG] [kid=KID] [un
 
 }  // namespace
 
-MetadataSigner::MetadataSigner(const std::vector<std::string>& values, const FullName& full_name) {
+MetadataSigner::MetadataSigner(const std::vector<std::string>& values, const FullName& full_name,
+                               KeyFileReader* reader)
+    : reader_(reader) {
   if (values.empty() || values[0].empty()) {
     throw ConfigError(std::string("signed_metadata_key needs the private key file: ") + kUsage);
   }
@@ -43,10 +45,16 @@ MetadataSigner::MetadataSigner(const std::vector<std::string>& values, const Ful
   file_ = full_name(values[0]);
   const std::string where = "signed_metadata_key \"" + file_ + "\": ";
   try {
-    SigningKeyMaterial m = load_signing_key_file(file_);
-    jwk_ = make_jwk(m.material, options);
-    key_ = std::move(m.private_key);
-    for (const auto& w : m.material.warnings) warnings_.push_back(where + w);
+    PublicKeyMaterial material;
+    if (reader_) {
+      material = reader_->load_signing(file_);
+    } else {
+      SigningKeyMaterial m = load_signing_key_file(file_);
+      material = std::move(m.material);
+      key_ = std::move(m.private_key);
+    }
+    jwk_ = make_jwk(material, options);
+    for (const auto& w : material.warnings) warnings_.push_back(where + w);
   } catch (const ConfigError& e) {
     const std::string what = e.what();
     throw ConfigError(what.find(file_) == std::string::npos ? where + what
@@ -57,7 +65,9 @@ MetadataSigner::MetadataSigner(const std::vector<std::string>& values, const Ful
 std::string MetadataSigner::sign(const nlohmann::ordered_json& document,
                                  const std::string& identifier, const JwkSet* keys) const {
   const std::string where = "signed_metadata_key \"" + file_ + "\": ";
-  if (!key_) throw ConfigError(where + "internal error: the private key was already freed");
+  if (!key_ && !reader_) {
+    throw ConfigError(where + "internal error: the private key was already freed");
+  }
   std::string kid = jwk_.kid;
   std::string alg = jwk_.alg;
   if (!unpublished_) {
@@ -108,6 +118,7 @@ std::string MetadataSigner::sign(const nlohmann::ordered_json& document,
     if (m.key() != "signed_metadata") claims[m.key()] = m.value();
   }
   try {
+    if (reader_) return reader_->sign(file_, alg, kid, claims, jwk_.thumbprint());
     return sign_jwt(key_.get(), alg, kid, claims);
   } catch (const ConfigError& e) {
     throw ConfigError(where + e.what());

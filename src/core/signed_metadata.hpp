@@ -13,6 +13,7 @@
 #include "jwk.hpp"
 #include "jwk_set.hpp"
 #include "key_file.hpp"
+#include "key_file_reader.hpp"
 
 namespace wellknown {
 
@@ -23,7 +24,12 @@ class MetadataSigner {
   // private key and checks that it can sign with the alg (make_jwk's rules:
   // the alg fits the key type, RSA keys of at least 2048 bits). Throws
   // ConfigError naming the file and the rule.
-  MetadataSigner(const std::vector<std::string>& values, const FullName& full_name);
+  //
+  // With a `reader`, the file is read and every JWT signed in the reader's
+  // child process: this process never holds the private key. Without one
+  // (tools and tests), the key is held here until forget_private_key().
+  MetadataSigner(const std::vector<std::string>& values, const FullName& full_name,
+                 KeyFileReader* reader = nullptr);
 
   // The JWT of `document`'s members, with "iss" = `identifier` first (RFC
   // 8414 §2.1 and RFC 9728 §2.2: "MUST contain an iss (issuer) claim
@@ -36,15 +42,19 @@ class MetadataSigner {
   std::string sign(const nlohmann::ordered_json& document, const std::string& identifier,
                    const JwkSet* keys) const;
 
-  // Frees the private key (OpenSSL clears its private parts): once every
-  // document is signed. sign() then throws.
-  void forget_private_key() { key_.reset(); }
+  // Frees the private key (OpenSSL clears its private parts) or lets go of
+  // the reader: once every document is signed. sign() then throws.
+  void forget_private_key() {
+    key_.reset();
+    reader_ = nullptr;
+  }
 
   const std::string& file() const { return file_; }
   const Warnings& warnings() const { return warnings_; }  // about the key file
 
  private:
   PrivateKeyPtr key_;
+  KeyFileReader* reader_ = nullptr;
   Jwk jwk_;  // the key's public JWK with the statement's alg and kid
   bool alg_given_ = false;
   bool unpublished_ = false;

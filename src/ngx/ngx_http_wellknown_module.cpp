@@ -8,6 +8,10 @@
 #include "core/cache_control.hpp"
 #include "version.hpp"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <exception>
 #include <new>
 #include <string>
@@ -23,6 +27,17 @@ const char* const kDefaultCacheControl = "public, max-age=600";
 // type RFC 7517 §8.5 registers for JWK Sets (README: which clients take it).
 ngx_str_t kApplicationJson = ngx_string("application/json");
 ngx_str_t kJwkSetJson = ngx_string("application/jwk-set+json");
+
+// What one configuration load takes over from the earlier ones in this
+// process: unchanged key files' public material and the responses of
+// unchanged bodies (src/core/reload_cache.hpp). Configuration is loaded in
+// the master (and by nginx -t and nginx -s in their own processes); workers
+// inherit a copy they never use. The one piece of state the module keeps
+// beyond a configuration generation; it holds no private key material.
+wellknown::ReloadCaches& reload_caches() {
+  static wellknown::ReloadCaches caches;
+  return caches;
+}
 
 // An [emerg] at the line nginx is reading.
 char* conf_error(ngx_conf_t* cf, const char* directive, const char* message) {
@@ -122,7 +137,8 @@ char* keys_block_line(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
     auto* args = static_cast<ngx_str_t*>(cf->args->elts);
     for (const auto& w :
          wellknown::key_statement(*block->set, to_string(args[0]), statement_values(cf),
-                                  full_name(cf), main_conf(cf)->loaded_at)) {
+                                  full_name(cf), main_conf(cf)->loaded_at,
+                                  main_conf(cf)->configuration->key_files())) {
       ngx_conf_log_error(NGX_LOG_WARN, cf, 0, "%s", w.c_str());
     }
     return NGX_CONF_OK;
@@ -173,6 +189,8 @@ char* discovery_block(ngx_conf_t* cf, ngx_command_t* cmd, void* conf,
     }
     block = &scf->server->open(role, to_string(static_cast<ngx_str_t*>(cf->args->elts)[1]),
                                origin_of(cf));
+    wellknown::KeyFileCache* key_files = main_conf(cf)->configuration->key_files();
+    block->use_reader(key_files ? key_files->child_reader() : nullptr);
     return NGX_CONF_OK;
   });
   if (rv != NGX_CONF_OK) return rv;
@@ -260,6 +278,11 @@ void delete_configuration(void* data) noexcept {
   delete static_cast<wellknown::Configuration*>(data);
 }
 
+// The key file reader (a child process) ends with the load: at the end of
+// postconfiguration, or here, when nginx frees the load's temporary pool
+// (a load that failed included).
+void stop_key_file_reader(void*) noexcept { reload_caches().key_files.stop_reader(); }
+
 void* create_main_conf(ngx_conf_t* cf) noexcept {
   auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(
       ngx_pcalloc(cf->pool, sizeof(ngx_http_wellknown_main_conf_t)));
@@ -267,11 +290,14 @@ void* create_main_conf(ngx_conf_t* cf) noexcept {
     return nullptr;
   }
   ngx_pool_cleanup_t* cln = ngx_pool_cleanup_add(cf->pool, 0);
-  if (cln == nullptr) {
+  ngx_pool_cleanup_t* reader_cln = ngx_pool_cleanup_add(cf->temp_pool, 0);
+  if (cln == nullptr || reader_cln == nullptr) {
     return nullptr;
   }
+  reader_cln->handler = stop_key_file_reader;
+  reader_cln->data = nullptr;
   try {
-    mcf->configuration = new wellknown::Configuration();
+    mcf->configuration = new wellknown::Configuration(&reload_caches());
   } catch (const std::exception& e) {
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "wellknown: %s", e.what());
     return nullptr;
@@ -279,6 +305,7 @@ void* create_main_conf(ngx_conf_t* cf) noexcept {
   cln->handler = delete_configuration;
   cln->data = mcf->configuration;
   mcf->loaded_at = ngx_time();
+  reload_caches().key_files.begin_load(mcf->loaded_at);
   return mcf;
 }
 
@@ -318,11 +345,11 @@ char* merge_srv_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
   }
   try {
     wellknown::Configuration& configuration = *main_conf(cf)->configuration;
-    for (const auto& w : conf->server->build(configuration.key_sets(),
-                                             configuration.cache_controls(),
-                                             server_cache_control(cf), conf->not_found != 0)) {
-      log_located(cf, NGX_LOG_WARN, w.message, w.origin);
-    }
+    // Reported in postconfiguration, alike findings of every server as one.
+    configuration.findings().merge(conf->server->build(configuration.key_sets(),
+                                                       configuration.cache_controls(),
+                                                       server_cache_control(cf),
+                                                       conf->not_found != 0));
   } catch (const wellknown::LocatedError& e) {
     log_located(cf, NGX_LOG_EMERG, e.what(), e.origin());
     return static_cast<char*>(NGX_CONF_ERROR);
@@ -434,13 +461,18 @@ ngx_int_t preconfiguration(ngx_conf_t* cf) noexcept {
   return NGX_OK;
 }
 
-// Every server and location is merged by now: report key sets nothing used
-// and the key schedules,
+// Every server and location is merged by now: report the servers' findings
+// (alike ones grouped), key sets nothing used and the key schedules,
 // and put the answer where nginx runs content handlers' precursors (after
 // rewrite, access and pre-access, with try_files and mirror).
 ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
   try {
-    const wellknown::KeySets& key_sets = main_conf(cf)->configuration->key_sets();
+    wellknown::Findings& findings = main_conf(cf)->configuration->findings();
+    for (const auto& line : findings.lines()) {
+      ngx_log_error(NGX_LOG_WARN, cf->log, 0, "%s", line.c_str());
+    }
+    findings.clear();
+    wellknown::KeySets& key_sets = main_conf(cf)->configuration->key_sets();
     for (const auto& w : key_sets.unused()) {
       log_located(cf, NGX_LOG_WARN, w.message, w.origin);
     }
@@ -448,6 +480,20 @@ ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
     wellknown::ScheduleReport report = key_sets.schedules(main_conf(cf)->loaded_at);
     for (const auto& n : report.notices) log_located(cf, NGX_LOG_NOTICE, n.message, n.origin);
     for (const auto& w : report.warnings) log_located(cf, NGX_LOG_WARN, w.message, w.origin);
+    key_sets.release_build_state();
+    wellknown::KeyFileCache& key_files = reload_caches().key_files;
+    if (key_files.reused() > 0) {
+      ngx_log_error(NGX_LOG_NOTICE, cf->log, 0,
+                    "wellknown: %uz key files unchanged since an earlier load taken over, %uz read",
+                    key_files.reused(), key_files.read());
+    }
+    key_files.end_load();
+    reload_caches().responses.prune();
+#ifdef __GLIBC__
+    // Hand the pages building freed back to the kernel before nginx forks
+    // its workers (glibc keeps freed memory inside its heap otherwise).
+    malloc_trim(0);
+#endif
   } catch (const std::exception& e) {
     ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "wellknown: %s", e.what());
     return NGX_ERROR;

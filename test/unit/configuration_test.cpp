@@ -300,8 +300,9 @@ class ServerTest : public ::testing::Test {
   }
   // The Cache-Control value of a block without its own, for the schedule
   // checks.
-  std::vector<LocatedWarning> build(Server& s, bool not_found = false) {
-    return s.build(sets_, ccs_, ccs_.get("public, max-age=600"), not_found);
+  // The warnings as the adapter logs them, one line per group.
+  std::vector<std::string> build(Server& s, bool not_found = false) {
+    return s.build(sets_, ccs_, ccs_.get("public, max-age=600"), not_found).lines();
   }
   static const Response* response(const Route& r) {
     return r.timeline ? r.timeline->at(0).response : nullptr;
@@ -317,9 +318,9 @@ TEST_F(ServerTest, RoutesEveryFormAndDeclinesTheRest) {
   DiscoveryBlock& r = s.open(Role::ProtectedResource, "https://id.example.com/mcp", {"a.conf", 9});
   r.statement("authorization_servers", {"https://id.example.com/t1"}, identity);
   // The only finding: an EC-only key set lacks RS256 (OIDC Discovery §3).
-  std::vector<LocatedWarning> w = build(s, /*not_found=*/true);
+  std::vector<std::string> w = build(s, /*not_found=*/true);
   ASSERT_EQ(w.size(), 1u);
-  EXPECT_NE(w[0].message.find("lacks RS256"), std::string::npos) << w[0].message;
+  EXPECT_NE(w[0].find("lacks RS256"), std::string::npos) << w[0];
 
   for (const char* path : {"/t1/.well-known/openid-configuration",
                            "/.well-known/openid-configuration/t1",
@@ -405,12 +406,12 @@ TEST_F(ServerTest, ResourceMetadataForTheLongestResourcePrefix) {
 TEST_F(ServerTest, ResourceWithoutAuthorizationServersWarns) {
   Server s;
   s.open(Role::ProtectedResource, "https://mcp.example.com/mcp", {"r.conf", 4});
-  std::vector<LocatedWarning> w = build(s);
+  std::vector<std::string> w = build(s);
   ASSERT_EQ(w.size(), 1u);
-  EXPECT_NE(w[0].message.find("no authorization_servers: MCP clients need at least one"),
+  EXPECT_NE(w[0].find("no authorization_servers: MCP clients need at least one"),
             std::string::npos)
-      << w[0].message;
-  EXPECT_EQ(w[0].origin.line, 4u);
+      << w[0];
+  EXPECT_EQ(w[0].substr(w[0].size() - 9), " r.conf:4") << w[0];
 }
 
 TEST_F(ServerTest, TwoResourcesCannotBothOwnTheRoot) {
@@ -494,13 +495,50 @@ TEST_F(ServerTest, ErrorsNameTheBlockAndItsOrigin) {
 TEST_F(ServerTest, WarningsNameTheBlockAndItsOrigin) {
   Server s;
   open_issuer(s, "https://id.example.com/", "b.conf", 4);
-  std::vector<LocatedWarning> w = build(s);
+  std::vector<std::string> w = build(s);
   ASSERT_FALSE(w.empty());
   for (const auto& x : w) {
-    EXPECT_EQ(x.message.rfind("wellknown_issuer \"https://id.example.com/\": ", 0), 0u) << x.message;
-    EXPECT_EQ(x.origin.file, "b.conf");
-    EXPECT_EQ(x.origin.line, 4u);
+    EXPECT_EQ(x.rfind("wellknown_issuer \"https://id.example.com/\": ", 0), 0u) << x;
+    EXPECT_EQ(x.substr(x.size() - 12), " in b.conf:4") << x;
   }
+}
+
+// One finding about many issuers is one line: the count, the first
+// locations, how many more (a multi-tenant configuration with EC-only keys).
+TEST_F(ServerTest, AlikeWarningsOfManyIssuersAreOneLine) {
+  Server s;
+  for (int i = 0; i < 5; ++i) {
+    open_issuer(s, "https://id.example.com/t" + std::to_string(i), "m.conf", 10 + 3 * i);
+  }
+  open_issuer(s, "https://id.example.com/slash/", "m.conf", 40);
+  std::vector<std::string> w = build(s);
+  ASSERT_EQ(w.size(), 3u);
+  EXPECT_EQ(w[0],
+            "6 issuers: openid-configuration: id_token_signing_alg_values_supported lacks RS256, "
+            "which OIDC Discovery §3 says MUST be included; clients that insist on RS256 will "
+            "refuse this provider in m.conf:10, m.conf:13, m.conf:16 and 3 more");
+  // A finding that names its issuer stays a line of its own.
+  EXPECT_EQ(w[1].rfind("wellknown_issuer \"https://id.example.com/slash/\": ", 0), 0u) << w[1];
+  EXPECT_EQ(w[2].rfind("wellknown_issuer \"https://id.example.com/slash/\": ", 0), 0u) << w[2];
+}
+
+// Findings of several servers merge into the groups; a stated
+// id_token_signing_alg_values_supported without RS256 is not warned about.
+TEST_F(ServerTest, FindingsMergeAcrossServersAndStatedAlgsDoNotWarn) {
+  Findings all;
+  for (int i = 0; i < 2; ++i) {
+    Server s;
+    open_issuer(s, "https://id" + std::to_string(i) + ".example.com", "s.conf", 1 + i);
+    all.merge(s.build(sets_, ccs_, ccs_.get("public, max-age=600")));
+  }
+  Server stated;
+  DiscoveryBlock& b = open_issuer(stated, "https://id.example.com/es", "s.conf", 9);
+  b.statement("id_token_signing_alg_values_supported", {"ES256"}, identity);
+  all.merge(stated.build(sets_, ccs_, ccs_.get("public, max-age=600")));
+  std::vector<std::string> w = all.lines(1);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].substr(0, 11), "2 issuers: ");
+  EXPECT_EQ(w[0].substr(w[0].size() - 23), " in s.conf:1 and 1 more") << w[0];
 }
 
 TEST(Configuration, ErrorResponses) {

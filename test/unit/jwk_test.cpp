@@ -148,18 +148,74 @@ TEST(PrivateKeys, EveryFormatYieldsOnlyPublicMembers) {
                         Case{"Ed25519 PKCS#8", ed.get(), testkeys::pkcs8(ed.get())}}) {
     EXPECT_NE(c.pem.find("PRIVATE KEY"), std::string::npos) << c.name;
     PublicKeyMaterial m = parse_key_pem(c.pem);
-    // The loaded key holds no private half.
+    // The loaded key holds no private half (an EC key is only a point).
+    PublicKeyPtr k = key_object(m);
     BIGNUM* d = nullptr;
-    EXPECT_NE(EVP_PKEY_get_bn_param(m.key.get(), OSSL_PKEY_PARAM_RSA_D, &d), 1) << c.name;
-    EXPECT_NE(EVP_PKEY_get_bn_param(m.key.get(), OSSL_PKEY_PARAM_PRIV_KEY, &d), 1) << c.name;
+    EXPECT_NE(EVP_PKEY_get_bn_param(k.get(), OSSL_PKEY_PARAM_RSA_D, &d), 1) << c.name;
+    EXPECT_NE(EVP_PKEY_get_bn_param(k.get(), OSSL_PKEY_PARAM_PRIV_KEY, &d), 1) << c.name;
     size_t len = 0;
-    EXPECT_NE(EVP_PKEY_get_raw_private_key(m.key.get(), nullptr, &len), 1) << c.name;
+    EXPECT_NE(EVP_PKEY_get_raw_private_key(k.get(), nullptr, &len), 1) << c.name;
     ERR_clear_error();
     Jwk from_private = make_jwk(m, {});
     Jwk from_public = jwk_from_pem(testkeys::spki(c.key));
     EXPECT_EQ(from_private.to_json().dump(), from_public.to_json().dump()) << c.name;
     expect_public_only(from_private);
   }
+}
+
+// EC private keys are reduced to their public point from the encoding
+// without a full key decode; every encoding OpenSSL writes gives the JWK of
+// the public key: named or explicit curve, with or without the public key,
+// compressed point, P-256/384/521. A point off the curve is refused.
+TEST(PrivateKeys, EcEncodingsGiveThePublicKeysJwk) {
+  for (const char* curve : {"P-256", "P-384", "P-521"}) {
+    auto ec = testkeys::generate("EC", curve);
+    const std::string want = jwk_from_pem(testkeys::spki(ec.get())).to_json().dump();
+    struct Variant {
+      const char* name;
+      const char* param;
+      const char* text;
+      int value;
+    };
+    for (const Variant& v :
+         {Variant{"as generated", nullptr, nullptr, 0},
+          Variant{"no public key", OSSL_PKEY_PARAM_EC_INCLUDE_PUBLIC, nullptr, 0},
+          Variant{"compressed point", OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed", 0},
+          Variant{"explicit curve", OSSL_PKEY_PARAM_EC_ENCODING, "explicit", 0}}) {
+      wellknown::PublicKeyPtr k(EVP_PKEY_dup(ec.get()));
+      if (v.param && v.text) {
+        ASSERT_EQ(EVP_PKEY_set_utf8_string_param(k.get(), v.param, v.text), 1) << v.name;
+      } else if (v.param) {
+        ASSERT_EQ(EVP_PKEY_set_int_param(k.get(), v.param, v.value), 1) << v.name;
+      }
+      for (const std::string& pem : {testkeys::pkcs8(k.get()), testkeys::traditional(k.get())}) {
+        std::string what = std::string(curve) + " " + v.name + "\n" + pem;
+        if (std::string(v.name) == "explicit curve") {
+          // Refused as today: JOSE names its curves (RFC 7518 §6.2.1.1).
+          try {
+            (void)make_jwk(parse_key_pem(pem), {});
+          } catch (const ConfigError&) {
+            continue;
+          }
+        }
+        PublicKeyMaterial m = parse_key_pem(pem);
+        EXPECT_TRUE(m.had_private_key) << what;
+        EXPECT_EQ(make_jwk(m, {}).to_json().dump(), want) << what;
+      }
+    }
+  }
+  // The last octet of the PKCS#8 DER is the last octet of y: flipped, the
+  // point is off the curve.
+  auto ec = testkeys::generate("EC", "P-256");
+  unsigned char* der = nullptr;
+  int len = i2d_PrivateKey(ec.get(), &der);
+  ASSERT_GT(len, 0);
+  std::string sec1(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  sec1.back() ^= 1;
+  std::string pem = "-----BEGIN EC PRIVATE KEY-----\n" + base64(sec1) + "\n-----END EC PRIVATE KEY-----\n";
+  EXPECT_THROW(parse_key_pem(pem), ConfigError);
+  ERR_clear_error();
 }
 
 TEST(PublicKeys, Pkcs1RsaPublicKey) {
@@ -427,13 +483,16 @@ TEST(KeyFile, CachedDecodersRefuseTrailingBytesAndKeepKeysApart) {
   PublicKeyMaterial ka = parse_key_pem(testkeys::pkcs8(a.get()));
   PublicKeyMaterial kb = parse_key_pem(testkeys::pkcs8(b.get()));
   PublicKeyMaterial ka2 = parse_key_pem(testkeys::pkcs8(a.get()));
-  EXPECT_EQ(EVP_PKEY_eq(ka.key.get(), a.get()), 1);
+  // An EC private key is kept as its curve and point (no key object).
+  EXPECT_EQ(ka.key, nullptr);
+  EXPECT_EQ(ka.ec_curve, "P-256");
+  EXPECT_EQ(EVP_PKEY_eq(key_object(ka).get(), a.get()), 1);
   EXPECT_EQ(EVP_PKEY_eq(kb.key.get(), b.get()), 1);
-  EXPECT_EQ(EVP_PKEY_eq(ka2.key.get(), ka.key.get()), 1);
-  EXPECT_NE(EVP_PKEY_eq(ka.key.get(), kb.key.get()), 1);
+  EXPECT_EQ(EVP_PKEY_eq(key_object(ka2).get(), key_object(ka).get()), 1);
+  EXPECT_NE(EVP_PKEY_eq(key_object(ka).get(), kb.key.get()), 1);
   // Only the public half is kept.
   BIGNUM* priv = nullptr;
-  EXPECT_EQ(EVP_PKEY_get_bn_param(ka.key.get(), OSSL_PKEY_PARAM_PRIV_KEY, &priv), 0);
+  EXPECT_EQ(EVP_PKEY_get_bn_param(key_object(ka).get(), OSSL_PKEY_PARAM_PRIV_KEY, &priv), 0);
   EXPECT_EQ(EVP_PKEY_get_bn_param(kb.key.get(), OSSL_PKEY_PARAM_RSA_D, &priv), 0);
   BN_free(priv);
   ERR_clear_error();

@@ -394,3 +394,48 @@ TEST(SignedMetadata, BlockStatementRefusals) {
         << e.what();
   }
 }
+
+// With the key file reader, the file is read and the JWT signed in its
+// child: the same header and claims, a signature the public key verifies,
+// a file without a private key refused with the same message, and a key
+// replaced between reading and signing refused rather than signed with.
+TEST(MetadataSigner, SignsInTheReadersChild) {
+  auto rsa = testkeys::generate("RSA", "2048");
+  auto other = testkeys::generate("RSA", "2048");
+  KeyFile priv(testkeys::traditional(rsa.get()));  // PKCS#1
+  KeyFile pub(testkeys::spki(rsa.get()));
+  const json doc = {{"issuer", "https://id.example.com"}, {"n", 1.5}};
+  JwkSet set = set_of({{pub.path, "kid=r"}});
+  KeyFileReader reader;
+  MetadataSigner there({priv.path}, identity, &reader);
+  const std::string jwt = there.sign(doc, "https://id.example.com", &set);
+  EXPECT_GT(reader.pid(), 0);  // signed by the child, which is still running
+  EXPECT_EQ(header_of(jwt).dump(), R"({"alg":"RS256","kid":"r","typ":"JWT"})");
+  EXPECT_EQ(claims_of(jwt).dump(), R"({"iss":"https://id.example.com","issuer":"https://id.example.com","n":1.5})");
+  EXPECT_TRUE(verifies(jwt, rsa.get()));
+  // RS256 is deterministic: the same JWT as signing here.
+  EXPECT_EQ(jwt, MetadataSigner({priv.path}, identity).sign(doc, "https://id.example.com", &set));
+
+  try {
+    MetadataSigner({pub.path}, identity, &reader);
+    ADD_FAILURE() << "a public key was taken to sign with";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("holds no private key"), std::string::npos) << e.what();
+  }
+
+  KeyFile swapped(testkeys::traditional(rsa.get()));
+  MetadataSigner before({swapped.path, "unpublished"}, identity, &reader);
+  {
+    std::ofstream out(swapped.path, std::ios::trunc);
+    out << testkeys::pkcs8(other.get());
+  }
+  try {
+    before.sign(doc, "x", nullptr);
+    ADD_FAILURE() << "signed with a key that replaced the one checked";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("changed while the configuration was loaded"),
+              std::string::npos)
+        << e.what();
+  }
+  reader.stop();
+}

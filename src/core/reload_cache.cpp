@@ -1,0 +1,70 @@
+#include "reload_cache.hpp"
+
+#include <algorithm>
+
+#include "encoding.hpp"
+
+namespace wellknown {
+
+void KeyFileCache::begin_load(Seconds now) {
+  reader_.stop();
+  ++load_;
+  now_ = now;
+  read_ = reused_ = 0;
+}
+
+PublicKeyMaterial KeyFileCache::load(const std::string& path) {
+  FileIdentity now_id;
+  auto it = entries_.find(path);
+  if (it != entries_.end() && file_identity(path, &now_id) && now_id == it->second.identity) {
+    it->second.load = load_;
+    ++reused_;
+    PublicKeyMaterial m = copy_of(*it->second.material);
+    // A certificate may have expired since the file was read.
+    m.warnings.erase(std::remove(m.warnings.begin(), m.warnings.end(), kExpiredLeafWarning),
+                     m.warnings.end());
+    if (!m.certificate_chain_der.empty() && m.not_after <= now_) {
+      m.warnings.push_back(kExpiredLeafWarning);
+    }
+    return m;
+  }
+  FileIdentity read_id;
+  // Throws for a bad file.
+  PublicKeyMaterial material =
+      in_child_ ? reader_.load(path, &read_id) : load_key_file(path, &read_id);
+  ++read_;
+  if (read_id.mtime_sec + kSettle <= now_ && read_id.ctime_sec + kSettle <= now_) {
+    entries_[path] = {read_id, std::make_shared<const PublicKeyMaterial>(copy_of(material)), load_};
+  } else if (it != entries_.end()) {
+    entries_.erase(it);
+  }
+  return material;
+}
+
+void KeyFileCache::end_load() {
+  reader_.stop();
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    it = it->second.load == load_ ? std::next(it) : entries_.erase(it);
+  }
+}
+
+std::shared_ptr<const Response> ResponseCache::get(std::string body, bool jwk_set) {
+  std::string digest = (jwk_set ? "jwks:" : "doc:") + sha256(body);
+  auto it = by_digest_.find(digest);
+  if (it != by_digest_.end()) {
+    if (auto held = it->second.lock(); held && held->body == body) return held;
+  }
+  Response r = make_response(std::move(body));
+  r.jwk_set = jwk_set;
+  auto made = std::make_shared<const Response>(std::move(r));
+  by_digest_[digest] = made;
+  return made;
+}
+
+void ResponseCache::prune() {
+  for (auto it = by_digest_.begin(); it != by_digest_.end();) {
+    it = it->second.expired() ? by_digest_.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace wellknown

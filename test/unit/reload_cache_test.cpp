@@ -1,0 +1,180 @@
+#include "core/reload_cache.hpp"
+
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+
+#include "core/jwk.hpp"
+#include "keys.hpp"
+
+using namespace wellknown;
+using testkeys::TempFile;
+
+namespace {
+
+std::string kid_of(const PublicKeyMaterial& m) { return make_jwk(m, {}).kid; }
+
+// Sets the file's modification time (its change time moves to now).
+void touch(const std::string& path, time_t mtime) {
+  struct timespec times[2] = {{mtime, 0}, {mtime, 0}};
+  ASSERT_EQ(utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+}
+
+}  // namespace
+
+// A file is taken over while its identity is unchanged, and read again
+// when it changes: rewritten in place (times move), replaced by a rename
+// (another inode), or reached through a swapped symlink.
+TEST(KeyFileCache, UnchangedFilesAreTakenOverChangedOnesRead) {
+  auto k1 = testkeys::generate("EC", "P-256");
+  auto k2 = testkeys::generate("EC", "P-256");
+  TempFile f(testkeys::pkcs8(k1.get()));
+  const time_t later = time(nullptr) + 60;  // loads a minute on: the file has settled
+  KeyFileCache cache;
+
+  cache.begin_load(later);
+  std::string kid1 = kid_of(cache.load(f.path));
+  EXPECT_EQ(cache.read(), 1u);
+  cache.end_load();
+
+  cache.begin_load(later);
+  PublicKeyMaterial again = cache.load(f.path);
+  EXPECT_EQ(kid_of(again), kid1);
+  EXPECT_EQ(cache.reused(), 1u);
+  EXPECT_EQ(cache.read(), 0u);
+  EXPECT_TRUE(again.had_private_key);
+  EXPECT_EQ(again.key, nullptr);  // kept as the EC point: no private key anywhere
+  EXPECT_EQ(again.ec_curve, "P-256");
+  cache.end_load();
+
+  // Rewritten in place with a key of the same size, one second later.
+  std::ofstream(f.path) << testkeys::pkcs8(k2.get());
+  touch(f.path, time(nullptr) - 30);
+  cache.begin_load(later);
+  EXPECT_NE(kid_of(cache.load(f.path)), kid1);
+  EXPECT_EQ(cache.read(), 1u);
+  cache.end_load();
+
+  // Replaced by a rename: another inode.
+  std::string next = f.path + ".next";
+  std::ofstream(next) << testkeys::pkcs8(k1.get());
+  ASSERT_EQ(std::rename(next.c_str(), f.path.c_str()), 0);
+  cache.begin_load(later);
+  EXPECT_EQ(kid_of(cache.load(f.path)), kid1);
+  EXPECT_EQ(cache.read(), 1u);
+  cache.end_load();
+
+  // Through a symlink, swapped to another file.
+  std::string other = f.path + ".other", linked = f.path + ".linked";
+  std::ofstream(other) << testkeys::pkcs8(k2.get());
+  ASSERT_EQ(symlink(f.path.c_str(), linked.c_str()), 0);
+  cache.begin_load(later);
+  EXPECT_EQ(kid_of(cache.load(linked)), kid1);
+  cache.end_load();
+  std::string tmp = linked + ".tmp";
+  ASSERT_EQ(symlink(other.c_str(), tmp.c_str()), 0);
+  ASSERT_EQ(std::rename(tmp.c_str(), linked.c_str()), 0);
+  cache.begin_load(later);
+  EXPECT_NE(kid_of(cache.load(linked)), kid1);
+  EXPECT_EQ(cache.read(), 1u);
+  cache.end_load();
+  std::remove(linked.c_str());
+  std::remove(other.c_str());
+}
+
+// A file changed less than kSettle seconds before the load is read at
+// every load: a second write in the same clock tick could keep its times.
+TEST(KeyFileCache, RecentlyChangedFilesAreNotKept) {
+  auto k = testkeys::generate("EC", "P-256");
+  TempFile f(testkeys::pkcs8(k.get()));
+  KeyFileCache cache;
+  for (int i = 0; i < 2; ++i) {
+    cache.begin_load(time(nullptr));
+    cache.load(f.path);
+    EXPECT_EQ(cache.read(), 1u) << i;
+    EXPECT_EQ(cache.reused(), 0u) << i;
+    cache.end_load();
+  }
+  EXPECT_EQ(cache.size(), 0u);
+}
+
+// A load forgets the files it did not name; a bad file is an error every
+// time, never a cached success.
+TEST(KeyFileCache, LoadsForgetFilesNoLongerNamed) {
+  auto k = testkeys::generate("EC", "P-256");
+  TempFile a(testkeys::pkcs8(k.get()));
+  TempFile b(testkeys::spki(k.get()));
+  TempFile bad("not a key\n");
+  const time_t later = time(nullptr) + 60;
+  KeyFileCache cache;
+  cache.begin_load(later);
+  cache.load(a.path);
+  cache.load(b.path);
+  EXPECT_THROW(cache.load(bad.path), ConfigError);
+  cache.end_load();
+  EXPECT_EQ(cache.size(), 2u);
+  cache.begin_load(later);
+  cache.load(b.path);
+  EXPECT_THROW(cache.load(bad.path), ConfigError);
+  cache.end_load();
+  EXPECT_EQ(cache.size(), 1u);
+}
+
+// Responses are shared by body while a configuration holds them.
+TEST(ResponseCache, SameBodySameResponseWhileHeld) {
+  ResponseCache cache;
+  auto a = cache.get("{\"keys\":[]}");
+  auto b = cache.get("{\"keys\":[]}");
+  auto c = cache.get("{\"keys\":[1]}");
+  EXPECT_EQ(a.get(), b.get());
+  EXPECT_NE(a.get(), c.get());
+  EXPECT_EQ(a->etag, make_response("{\"keys\":[]}").etag);
+  a.reset();
+  b.reset();
+  cache.prune();
+  EXPECT_EQ(cache.size(), 1u);
+  auto d = cache.get("{\"keys\":[]}");
+  EXPECT_EQ(d->body, "{\"keys\":[]}");
+}
+
+// The key file reader (a child process) gives what load_key_file gives, for
+// every kind of key file, errors included, and leaves no process behind.
+TEST(KeyFileReader, SameMaterialAsReadingHereAndNoChildLeft) {
+  auto rsa = testkeys::generate("RSA", "2048");
+  auto ec = testkeys::generate("EC", "P-384");
+  auto ed = testkeys::generate("ED25519");
+  auto cert = testkeys::certificate(ec.get(), "reader", nullptr, ec.get());
+  std::vector<std::string> texts = {testkeys::pkcs8(rsa.get()), testkeys::traditional(ec.get()),
+                                    testkeys::spki(ec.get()), testkeys::pkcs8(ed.get()),
+                                    testkeys::cert_pem(cert.get()) + testkeys::pkcs8(ec.get())};
+  KeyFileReader reader;
+  for (const auto& text : texts) {
+    TempFile f(text);
+    FileIdentity here_id, there_id;
+    PublicKeyMaterial here = load_key_file(f.path, &here_id);
+    PublicKeyMaterial there = reader.load(f.path, &there_id);
+    EXPECT_EQ(make_jwk(there, {}).to_json().dump(), make_jwk(here, {}).to_json().dump()) << text;
+    EXPECT_EQ(there.had_private_key, here.had_private_key);
+    EXPECT_EQ(there.warnings, here.warnings);
+    EXPECT_TRUE(there_id == here_id);
+  }
+  EXPECT_EQ(reader.started(), 1u);  // one child for all the files
+  TempFile bad("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+  try {
+    reader.load(bad.path, nullptr);
+    ADD_FAILURE() << "a bad file was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find(bad.path), std::string::npos) << e.what();
+  }
+  pid_t child = reader.pid();
+  ASSERT_GT(child, 0);
+  reader.stop();
+  EXPECT_EQ(reader.pid(), -1);
+  EXPECT_EQ(kill(child, 0), -1);  // reaped: no such process
+}
