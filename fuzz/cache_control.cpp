@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "core/cache_control.hpp"
 
@@ -30,15 +31,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (wellknown::Seconds left : {0LL, 1LL, 59LL, 119LL, 120LL, 3599LL, 86399LL, 400LL * 86400}) {
       const std::string& cut = cc.for_remaining(left);
       if (cut == cc.value()) continue;  // the value as written: beyond its own horizon
-      // Directives are joined with ", "; look at each one's name.
-      for (size_t start = 0; start < cut.size();) {
-        size_t end = cut.find(", ", start);
-        if (end == std::string::npos) end = cut.size();
-        const std::string d = cut.substr(start, end - start);
+      // Directives are joined with ", "; a comma inside a quoted string
+      // (no-cache="a, max-age=60") is an argument, not a separator.
+      std::vector<std::string> directives(1);
+      bool quoted = false;
+      for (size_t i = 0; i < cut.size(); ++i) {
+        char c = cut[i];
+        if (quoted && c == '\\' && i + 1 < cut.size()) {
+          directives.back() += c;
+          c = cut[++i];
+        } else if (c == '"') {
+          quoted = !quoted;
+        } else if (c == ',' && !quoted) {
+          directives.emplace_back();
+          if (i + 1 < cut.size() && cut[i + 1] == ' ') ++i;
+          continue;
+        }
+        directives.back() += c;
+      }
+      for (const std::string& d : directives) {
         for (const char* name : {"max-age=", "s-maxage="}) {
           if (d.rfind(name, 0) == 0 && std::stoll(d.substr(std::strlen(name))) > left) std::abort();
         }
-        start = end + 2;
       }
     }
   }

@@ -218,7 +218,7 @@ std::string CacheControl::render(Seconds left) const {
 }
 
 const std::string& CacheControl::for_remaining(Seconds left) const noexcept {
-  if (left >= horizon_ || left == kForever) return value_;
+  if (left >= horizon_) return value_;
   if (left < 0) left = 0;
   return ladder_[step_of(left)];
 }

@@ -51,6 +51,11 @@ class CacheControl {
   // seconds from now (kForever: never). "" means no header.
   const std::string& for_remaining(Seconds left) const noexcept;
 
+  // The same for a version that ends at `end` (kForever: never), at `now`.
+  const std::string& for_end(Seconds end, Seconds now) const noexcept {
+    return end == kForever ? value_ : for_remaining(end - now);
+  }
+
   // The longest a cache may consider a response fresh: the larger of
   // max-age and s-maxage; kForever if the value gives neither (and has no
   // no-store or no-cache), 0 if caches must revalidate every time.

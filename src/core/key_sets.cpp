@@ -64,7 +64,6 @@ Warnings key_statement(KeySet& set, const std::string& name,
     std::string duplicate = set.configured.add(std::move(jwk));
     if (!duplicate.empty()) warnings.push_back(where + ": " + duplicate);
     set.windows.push_back(window);
-    if (options.publish || options.retire || options.certificate_window) set.scheduled = true;
   } catch (const ConfigError& e) {
     // Name the file in every message, whichever check failed.
     std::string what = e.what();
@@ -217,7 +216,7 @@ ScheduleReport KeySets::schedules(Seconds now) const {
   for (const auto& entry : sets_) {
     const std::string& name = entry.first;
     const KeySet* set = entry.second.get();  // (a plain pointer: lambdas below capture it)
-    if (!set || !set->scheduled || !set->used) continue;
+    if (!set || !set->scheduled() || !set->used) continue;
     const std::string who = "wellknown_keys \"" + name + "\"";
     for (const Span& s : spans(*set, now)) {
       report.notices.push_back({who + " schedule: from " + format_rfc3339(s.from) + " until " +

@@ -37,12 +37,17 @@ struct KeySet {
   std::vector<Window> windows;  // parallel to configured.keys()
   JwkSet jwks;        // set by seal: the keys published at load time or later
   Timeline timeline;  // set by seal: what the set's JWK Set is, from load time on
-  bool scheduled = false;  // a key has a window
   Origin origin;           // the wellknown_keys directive
   mutable bool used = false;  // named by an issuer, resource or location
   // The longest freshness lifetime (max-age) of what serves the set, for
   // the rotation overlap check; kForever if one gives none.
   mutable Seconds cache_lifetime = 0;
+  // A key has a window with an end: the set has versions over time.
+  bool scheduled() const {
+    return std::any_of(windows.begin(), windows.end(), [](const Window& w) {
+      return w.from != kSinceAlways || w.until != kForever;
+    });
+  }
   void served_with(const CacheControl& cc) const {
     cache_lifetime = std::max(cache_lifetime, cc.lifetime());
   }

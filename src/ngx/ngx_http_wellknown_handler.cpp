@@ -184,8 +184,7 @@ ngx_int_t respond(ngx_http_request_t* r, const wellknown::Timeline& timeline,
   // The issuer's or resource's own value, else the location's; cut short
   // when the version ends sooner than a cache would keep it ("": none).
   const wellknown::CacheControl& policy = cache_control ? *cache_control : *lcf->cache_control;
-  const std::string& cc = policy.for_remaining(
-      version.until == wellknown::kForever ? wellknown::kForever : version.until - now);
+  const std::string& cc = policy.for_end(version.until, now);
   r->headers_out.status = NGX_HTTP_OK;
   r->headers_out.content_type = resp.jwk_set ? lcf->jwks_type : kApplicationJson;
   r->headers_out.content_type_len = r->headers_out.content_type.len;

@@ -263,6 +263,8 @@ TEST(CacheControlNearAChange, MaxAgeNeverOutlivesTheVersion) {
   EXPECT_EQ(CacheControl("public").for_remaining(kForever), "public");
   EXPECT_EQ(CacheControl("").for_remaining(45), "max-age=45") << "off, near a change";
   EXPECT_EQ(CacheControl("").for_remaining(kForever), "");
+  EXPECT_EQ(CacheControl("").for_end(kForever, 1000), "") << "a version with no end";
+  EXPECT_EQ(CacheControl("").for_end(1045, 1000), "max-age=45");
   EXPECT_EQ(CacheControl("no-store").for_remaining(1), "no-store");
   EXPECT_EQ(CacheControl("no-store").lifetime(), 0);
   EXPECT_EQ(CacheControl("max-age=86400").for_remaining(7200 + 59), "max-age=7200");
