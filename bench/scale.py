@@ -7,6 +7,7 @@ the exact configuration scheme. Only Debian's python3 and python3-cryptography.
 
 import argparse
 import json
+import glob
 import os
 import re
 import shutil
@@ -443,14 +444,29 @@ def callgrind(prefix, top=5):
     """valgrind --tool=callgrind on one `nginx -t`; the module's top inclusive functions."""
     if not shutil.which("valgrind") or not shutil.which("callgrind_annotate"):
         return {"error": "valgrind not installed"}
-    out = os.path.join(OUT, "callgrind.out")
+    # The key file reader is a child of nginx -t: traced too, each process
+    # in its own file (callgrind.out.PID); the master's is the annotated one.
+    for old in glob.glob(os.path.join(OUT, "callgrind.out*")):
+        os.unlink(old)
     log(f"callgrind on {prefix} (about a minute per 1000 issuers) ...")
     t0 = time.perf_counter()
-    p = run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+    p = run(["valgrind", "--tool=callgrind", "--trace-children=yes",
+             f"--callgrind-out-file={os.path.join(OUT, 'callgrind.out.%p')}",
              *nginx_cmd(prefix, "-t")], timeout=3600)
     took = time.perf_counter() - t0
     if p.returncode != 0:
         return {"error": p.stderr[-2000:]}
+    outs = sorted(glob.glob(os.path.join(OUT, "callgrind.out.*")),
+                  key=lambda f: int(f.rsplit(".", 1)[1]))
+    out = outs[0]  # the lowest pid: nginx -t itself
+
+    def total(f):
+        with open(f) as fh:
+            for line in fh:
+                if line.startswith("totals:") or line.startswith("summary:"):
+                    return int(line.split()[1])
+        return 0
+    processes = [{"pid": int(f.rsplit(".", 1)[1]), "instructions": total(f)} for f in outs]
     ann = run(["callgrind_annotate", "--inclusive=yes", "--threshold=99.9", out]).stdout
     with open(os.path.join(OUT, "callgrind-inclusive.txt"), "w") as f:
         f.write(ann)
@@ -461,7 +477,8 @@ def callgrind(prefix, top=5):
         name = strip_args(where.split(":", 1)[1] if ":" in where.split("(")[0] else where)
         return name, float(m.group(2)), m.group(4)
     mod, lib = top_functions(ann, line_re, entry)
-    return {"seconds": round(took, 1), "module_top": mod[:top], "libcrypto_top": lib[:top],
+    return {"seconds": round(took, 1), "processes": processes,
+            "module_top": mod[:top], "libcrypto_top": lib[:top],
             "split": split_of(mod),
             "annotate": os.path.join(OUT, "callgrind-inclusive.txt")}
 

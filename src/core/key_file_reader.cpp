@@ -1,6 +1,7 @@
 #include "key_file_reader.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -35,34 +36,6 @@ bool write_all(int fd, const char* p, size_t n) {
     n -= static_cast<size_t>(w);
   }
   return true;
-}
-
-bool read_all(int fd, char* p, size_t n) {
-  while (n > 0) {
-    ssize_t r = read(fd, p, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    p += r;
-    n -= static_cast<size_t>(r);
-  }
-  return true;
-}
-
-// In one send: the reader on the other side wakes once per frame.
-bool send_frame(int fd, const std::string& s) {
-  if (s.size() > kMaxFrame) return false;
-  uint32_t n = static_cast<uint32_t>(s.size());
-  std::string frame(sizeof n + s.size(), '\0');
-  std::memcpy(frame.data(), &n, sizeof n);
-  std::memcpy(frame.data() + sizeof n, s.data(), s.size());
-  return write_all(fd, frame.data(), frame.size());
-}
-
-bool receive_frame(int fd, std::string* s) {
-  uint32_t n = 0;
-  if (!read_all(fd, reinterpret_cast<char*>(&n), sizeof n) || n > kMaxFrame) return false;
-  s->assign(n, '\0');
-  return read_all(fd, s->data(), n);
 }
 
 // What the child is asked, in a request's first byte.
@@ -104,29 +77,64 @@ nlohmann::json answer_to(const std::string& request) {
   return answer;
 }
 
-// The child: one request at a time, one answer each.
-[[noreturn]] void serve(int in, int out) {
-  std::string request;
-  while (receive_frame(in, &request)) {
-    nlohmann::json answer;
-    if (request.empty()) {
-      answer = {{"error", "the key file reader got an empty request"}};
-    } else {
-      try {
-        answer = answer_to(request);
-      } catch (const std::exception& e) {
-        answer = {{"error", e.what()}};
-      } catch (...) {
-        answer = {{"error", "unexpected error"}};
-      }
-    }
-    std::vector<std::uint8_t> cbor;
+// Appends a frame: a 4-byte length in host order, then the bytes.
+void append_frame(std::string* out, const std::string& s) {
+  uint32_t n = static_cast<uint32_t>(s.size());
+  out->append(reinterpret_cast<const char*>(&n), sizeof n);
+  out->append(s);
+}
+
+// Takes the first whole frame off `in` (from `*offset`) into `s`; false if
+// there is none yet. Throws for a frame longer than kMaxFrame.
+bool next_frame(const std::string& in, size_t* offset, std::string* s) {
+  uint32_t n = 0;
+  if (in.size() - *offset < sizeof n) return false;
+  std::memcpy(&n, in.data() + *offset, sizeof n);
+  if (n > kMaxFrame) throw ConfigError("the key file reader's frame is too long");
+  if (in.size() - *offset - sizeof n < n) return false;
+  s->assign(in, *offset + sizeof n, n);
+  *offset += sizeof n + n;
+  return true;
+}
+
+// The child: answers every request in the order asked, a batch at a time:
+// all the requests one read brought, then all their answers in one write
+// before waiting for more.
+[[noreturn]] void serve(int fd) {
+  std::string in, out, request;
+  size_t offset = 0;
+  std::vector<char> buffer(64 * 1024);
+  for (;;) {
     try {
-      cbor = nlohmann::json::to_cbor(answer);
+      while (next_frame(in, &offset, &request)) {
+        nlohmann::json answer;
+        if (request.empty()) {
+          answer = {{"error", "the key file reader got an empty request"}};
+        } else {
+          try {
+            answer = answer_to(request);
+          } catch (const std::exception& e) {
+            answer = {{"error", e.what()}};
+          } catch (...) {
+            answer = {{"error", "unexpected error"}};
+          }
+        }
+        std::vector<std::uint8_t> cbor = nlohmann::json::to_cbor(answer);
+        append_frame(&out, std::string(cbor.begin(), cbor.end()));
+      }
     } catch (...) {
       _exit(1);
     }
-    if (!send_frame(out, std::string(cbor.begin(), cbor.end()))) break;
+    in.erase(0, offset);
+    offset = 0;
+    if (!out.empty()) {
+      if (!write_all(fd, out.data(), out.size())) break;
+      out.clear();
+    }
+    ssize_t r = read(fd, buffer.data(), buffer.size());
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    in.append(buffer.data(), static_cast<size_t>(r));
   }
   // _exit: no atexit handlers or static destructors of the parent's state.
   _exit(0);
@@ -152,20 +160,78 @@ void KeyFileReader::start() {
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the loading process
 #endif
-    serve(sv[1], sv[1]);
+    serve(sv[1]);
   }
   close(sv[1]);
   pid_ = pid;
-  to_child_ = from_child_ = sv[0];
+  fd_ = sv[0];
   ++started_;
 }
 
-nlohmann::json KeyFileReader::ask(const std::string& request, const std::string& path) {
+unsigned long KeyFileReader::send(const std::string& request) {
   if (pid_ < 0) start();
+  append_frame(&out_, request);
+  if (++unsent_ >= kBatch) exchange(nullptr);
+  return next_id_++;
+}
+
+void KeyFileReader::exchange(const unsigned long* want) {
+  for (;;) {
+    std::string answer;
+    while (next_frame(in_, &in_offset_, &answer)) answers_.push_back(std::move(answer));
+    in_.erase(0, in_offset_);
+    in_offset_ = 0;
+    const bool sent = out_offset_ == out_.size();
+    if (sent) {
+      out_.clear();
+      out_offset_ = 0;
+      unsent_ = 0;
+      if (want == nullptr || *want < first_id_ + answers_.size()) return;
+    }
+    // Reads whatever answers there are while sending, so that neither side
+    // waits for the other with both socket buffers full.
+    pollfd p{fd_, static_cast<short>(POLLIN | (sent ? 0 : POLLOUT)), 0};
+    if (poll(&p, 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      throw ConfigError(std::string("the key file reader: poll: ") + std::strerror(errno));
+    }
+    if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+      char buffer[64 * 1024];
+      ssize_t r = recv(fd_, buffer, sizeof buffer, MSG_DONTWAIT);
+      if (r > 0) {
+        in_.append(buffer, static_cast<size_t>(r));
+      } else if (r == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) {
+        throw ConfigError("the key file reader ended unexpectedly");
+      }
+    }
+    if (!sent && (p.revents & POLLOUT)) {
+      ssize_t w = ::send(fd_, out_.data() + out_offset_, out_.size() - out_offset_,
+                       MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (w > 0) {
+        out_offset_ += static_cast<size_t>(w);
+      } else if (w < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+        throw ConfigError("the key file reader ended unexpectedly");
+      }
+    }
+  }
+}
+
+nlohmann::json KeyFileReader::take(unsigned long id, const std::string& path) {
+  if (pid_ < 0 || id < first_id_ || id >= next_id_) {
+    throw ConfigError("key file \"" + path + "\": internal error: no such request to the reader");
+  }
   std::string reply;
-  if (!send_frame(to_child_, request) || !receive_frame(from_child_, &reply)) {
+  try {
+    exchange(&id);
+    reply = std::move(answers_[id - first_id_]);
+    taken_.insert(id);
+    while (!answers_.empty() && taken_.erase(first_id_)) {
+      answers_.pop_front();
+      ++first_id_;
+    }
+  } catch (const ConfigError& e) {
     stop();
-    throw ConfigError("key file \"" + path + "\": the key file reader ended unexpectedly");
+    throw ConfigError("key file \"" + path + "\": " + e.what());
   }
   nlohmann::json j;
   try {
@@ -178,6 +244,17 @@ nlohmann::json KeyFileReader::ask(const std::string& request, const std::string&
     throw ConfigError(j["error"].get<std::string>());
   }
   return j;
+}
+
+nlohmann::json KeyFileReader::ask(const std::string& request, const std::string& path) {
+  return take(send(request), path);
+}
+
+unsigned long KeyFileReader::request(const std::string& path) { return send(kPublic + path); }
+
+PublicKeyMaterial KeyFileReader::take_material(unsigned long id, const std::string& path,
+                                               FileIdentity* identity) {
+  return material_of(take(id, path), path, identity);
 }
 
 PublicKeyMaterial KeyFileReader::material_of(const nlohmann::json& j, const std::string& path,
@@ -234,12 +311,19 @@ std::string KeyFileReader::sign(const std::string& path, const std::string& alg,
 
 void KeyFileReader::stop() noexcept {
   if (pid_ < 0) return;
-  close(to_child_);  // the child sees the end of its input and exits
+  close(fd_);  // the child sees the end of its input and exits
   int status = 0;
   while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
   pid_ = -1;
-  to_child_ = from_child_ = -1;
+  fd_ = -1;
+  out_.clear();
+  in_.clear();
+  out_offset_ = in_offset_ = 0;
+  unsent_ = 0;
+  answers_.clear();
+  taken_.clear();
+  first_id_ = next_id_;
 }
 
 }  // namespace wellknown

@@ -13,6 +13,8 @@
 #include <sys/types.h>
 
 #include <nlohmann/json.hpp>
+#include <deque>
+#include <set>
 #include <string>
 
 #include "file.hpp"
@@ -31,6 +33,16 @@ class KeyFileReader {
   // if it is not running). Throws ConfigError as load_key_file does, and if
   // the child cannot be started or fails.
   PublicKeyMaterial load(const std::string& path, FileIdentity* identity);
+
+  // load() in two steps, so that the child reads files while this process
+  // goes on: request() asks without waiting (requests go out kBatch at a
+  // time, or when an answer is needed) and returns the request's id;
+  // take_material() waits for that answer. Answers are kept until taken or
+  // stop().
+  static constexpr unsigned kBatch = 64;
+  unsigned long request(const std::string& path);
+  PublicKeyMaterial take_material(unsigned long id, const std::string& path,
+                                  FileIdentity* identity);
 
   // The public material of a key file to sign with: what load() gives,
   // refused (ConfigError, load_signing_key_file's message) if the file holds
@@ -52,13 +64,24 @@ class KeyFileReader {
 
  private:
   void start();
+  unsigned long send(const std::string& request);
+  // Sends what is queued and reads what has come, until every request is
+  // sent and, if `want`, that answer has come. Throws ConfigError if the
+  // child has gone.
+  void exchange(const unsigned long* want);
+  nlohmann::json take(unsigned long id, const std::string& path);
   nlohmann::json ask(const std::string& request, const std::string& path);
   static PublicKeyMaterial material_of(const nlohmann::json& answer, const std::string& path,
                                        FileIdentity* identity);
   pid_t pid_ = -1;
-  int to_child_ = -1;
-  int from_child_ = -1;
+  int fd_ = -1;  // one end of the socket pair; the child has the other
   unsigned long started_ = 0;
+  std::string out_, in_;  // frames to send, bytes received
+  size_t out_offset_ = 0, in_offset_ = 0;
+  unsigned unsent_ = 0;  // requests queued since the last exchange
+  std::deque<std::string> answers_;  // of requests first_id_, first_id_ + 1, ...
+  std::set<unsigned long> taken_;  // ids taken out of order, still in answers_
+  unsigned long first_id_ = 0, next_id_ = 0;
 };
 
 }  // namespace wellknown

@@ -25,9 +25,12 @@ Window key_window(const KeyOptions& options, const PublicKeyMaterial& material) 
   return w;
 }
 
-Warnings key_statement(KeySet& set, const std::string& name,
-                       const std::vector<std::string>& values, const FullName& full_name,
-                       Seconds now, KeyFileCache* cache) {
+namespace {
+
+// The checks of a `key` statement that need no file: its name, a file name,
+// no variable, the options. Returns the file's full name.
+std::string check_key_statement(const std::string& name, const std::vector<std::string>& values,
+                                const FullName& full_name, KeyOptions* options) {
   if (name != "key") {
     throw ConfigError("unknown directive \"" + name +
                       "\" in the key set; expected: key FILE [kid=...] [alg=...] [use=...] "
@@ -45,11 +48,23 @@ Warnings key_statement(KeySet& set, const std::string& name,
     }
   }
   const std::string path = full_name(values[0]);
+  try {
+    *options = parse_key_options({values.begin() + 1, values.end()});
+  } catch (const ConfigError& e) {
+    std::string what = e.what();
+    throw ConfigError(what.find(path) == std::string::npos ? "key \"" + path + "\": " + what
+                                                           : what);
+  }
+  return path;
+}
+
+// The rest of a `key` statement, with the file read: its JWK and window
+// added to `set`; the warnings, each naming the file.
+Warnings add_key(KeySet& set, const std::string& path, const KeyOptions& options,
+                 const PublicKeyMaterial& material, Seconds now) {
   const std::string where = "key \"" + path + "\"";
   Warnings warnings;
   try {
-    KeyOptions options = parse_key_options({values.begin() + 1, values.end()});
-    PublicKeyMaterial material = cache ? cache->load(path) : load_key_file(path);
     Jwk jwk = make_jwk(material, options);
     Window window = key_window(options, material);
     for (const auto& w : material.warnings) warnings.push_back(where + ": " + w);
@@ -72,6 +87,35 @@ Warnings key_statement(KeySet& set, const std::string& name,
   return warnings;
 }
 
+PublicKeyMaterial read_key(const std::string& path, KeyFileCache* cache) {
+  try {
+    return cache ? cache->load(path) : load_key_file(path);
+  } catch (const ConfigError& e) {
+    std::string what = e.what();
+    throw ConfigError(what.find(path) == std::string::npos ? "key \"" + path + "\": " + what
+                                                           : what);
+  }
+}
+
+}  // namespace
+
+Warnings key_statement(KeySet& set, const std::string& name,
+                       const std::vector<std::string>& values, const FullName& full_name,
+                       Seconds now, KeyFileCache* cache) {
+  KeyOptions options;
+  const std::string path = check_key_statement(name, values, full_name, &options);
+  return add_key(set, path, options, read_key(path, cache), now);
+}
+
+void declare_key(KeySet& set, const std::string& name, const std::vector<std::string>& values,
+                 const FullName& full_name, Origin origin, KeyFileCache* cache) {
+  PendingKey key;
+  key.path = check_key_statement(name, values, full_name, &key.options);
+  key.origin = std::move(origin);
+  if (cache) cache->prefetch(key.path);
+  set.pending.push_back(std::move(key));
+}
+
 KeySet& KeySets::define(const std::string& name, Origin origin) {
   if (name.empty()) {
     throw ConfigError("the key set name is empty");
@@ -82,7 +126,32 @@ KeySet& KeySets::define(const std::string& name, Origin origin) {
   }
   it->second = std::make_unique<KeySet>();
   it->second->origin = std::move(origin);
+  unresolved_.emplace_back(name, it->second.get());
   return *it->second;
+}
+
+std::vector<LocatedWarning> KeySets::resolve(Seconds now, KeyFileCache* cache) {
+  std::vector<LocatedWarning> warnings;
+  for (auto& [name, set] : unresolved_) {
+    for (const PendingKey& key : set->pending) {
+      try {
+        for (auto& w : add_key(*set, key.path, key.options, read_key(key.path, cache), now)) {
+          warnings.push_back({std::move(w), key.origin});
+        }
+      } catch (const ConfigError& e) {
+        // As nginx says it for an error at the statement's own line.
+        throw LocatedError(std::string("wellknown_keys: ") + e.what(), key.origin);
+      }
+    }
+    std::vector<PendingKey>().swap(set->pending);
+    try {
+      seal(name, *set, now);
+    } catch (const ConfigError& e) {
+      throw LocatedError(std::string("wellknown_keys: ") + e.what(), set->origin);
+    }
+  }
+  unresolved_.clear();
+  return warnings;
 }
 
 const Response& KeySets::response_for(std::string body) {

@@ -32,7 +32,16 @@ struct Window {
   Seconds until = kForever;
 };
 
+// A `key` statement read but not yet done (declare_key): its file is being
+// read meanwhile.
+struct PendingKey {
+  std::string path;
+  KeyOptions options;
+  Origin origin;
+};
+
 struct KeySet {
+  std::vector<PendingKey> pending;  // declared, until KeySets::resolve
   JwkSet configured;          // every `key` statement, in order
   std::vector<Window> windows;  // parallel to configured.keys()
   JwkSet jwks;        // set by seal: the keys published at load time or later
@@ -64,6 +73,15 @@ Warnings key_statement(KeySet& set, const std::string& name,
                        const std::vector<std::string>& values, const FullName& full_name,
                        Seconds now, KeyFileCache* cache = nullptr);
 
+// `key_statement` in two steps, so that key files are read while nginx goes
+// on reading its configuration (with a KeyFileCache reading in a child, all
+// of a load's files in a few exchanges instead of one each). declare_key
+// makes the checks that need no file (ConfigError as key_statement, for the
+// statement's own line), asks `cache` for the file, and leaves the key in
+// `set.pending` for KeySets::resolve.
+void declare_key(KeySet& set, const std::string& name, const std::vector<std::string>& values,
+                 const FullName& full_name, Origin origin, KeyFileCache* cache);
+
 // The window `options` give a key read from `material`. Throws ConfigError
 // for window=certificate without a certificate.
 Window key_window(const KeyOptions& options, const PublicKeyMaterial& material);
@@ -86,6 +104,13 @@ class KeySets {
   // serialised once, sharing the response of any version with the same
   // bytes. Throws ConfigError for a set with no keys.
   void seal(const std::string& name, KeySet& set, Seconds now);
+
+  // Completes every set defined since the last call, in the order defined:
+  // each pending key (declare_key) as key_statement would, then seal. The
+  // warnings are located at their key statements; a failure is a
+  // LocatedError at its key statement (or at the wellknown_keys directive),
+  // worded as nginx words an error at that line ("wellknown_keys: ...").
+  std::vector<LocatedWarning> resolve(Seconds now, KeyFileCache* cache = nullptr);
 
   // The set `name`, which is now used; throws ConfigError saying how to
   // define it.
@@ -113,6 +138,7 @@ class KeySets {
 
  private:
   std::map<std::string, std::unique_ptr<KeySet>> sets_;
+  std::vector<std::pair<std::string, KeySet*>> unresolved_;  // in definition order
   const Response& response_for(std::string body);
 
   ResponseCache* cache_ = nullptr;

@@ -7,16 +7,28 @@
 namespace wellknown {
 
 void KeyFileCache::begin_load(Seconds now) {
-  reader_.stop();
+  stop_reader();
   ++load_;
   now_ = now;
   read_ = reused_ = 0;
 }
 
-PublicKeyMaterial KeyFileCache::load(const std::string& path) {
+void KeyFileCache::prefetch(const std::string& path) {
+  if (!in_child_ || prefetched_.count(path) != 0) return;
   FileIdentity now_id;
   auto it = entries_.find(path);
   if (it != entries_.end() && file_identity(path, &now_id) && now_id == it->second.identity) {
+    return;  // taken over by load(), unless it changes before then
+  }
+  prefetched_.emplace(path, reader_.request(path));
+}
+
+PublicKeyMaterial KeyFileCache::load(const std::string& path) {
+  FileIdentity now_id;
+  auto it = entries_.find(path);
+  auto asked = prefetched_.find(path);
+  if (asked == prefetched_.end() && it != entries_.end() && file_identity(path, &now_id) &&
+      now_id == it->second.identity) {
     it->second.load = load_;
     ++reused_;
     PublicKeyMaterial m = copy_of(*it->second.material);
@@ -30,8 +42,14 @@ PublicKeyMaterial KeyFileCache::load(const std::string& path) {
   }
   FileIdentity read_id;
   // Throws for a bad file.
-  PublicKeyMaterial material =
-      in_child_ ? reader_.load(path, &read_id) : load_key_file(path, &read_id);
+  PublicKeyMaterial material;
+  if (asked != prefetched_.end()) {
+    const unsigned long id = asked->second;
+    prefetched_.erase(asked);
+    material = reader_.take_material(id, path, &read_id);
+  } else {
+    material = in_child_ ? reader_.load(path, &read_id) : load_key_file(path, &read_id);
+  }
   ++read_;
   if (read_id.mtime_sec + kSettle <= now_ && read_id.ctime_sec + kSettle <= now_) {
     entries_[path] = {read_id, std::make_shared<const PublicKeyMaterial>(copy_of(material)), load_};
@@ -42,7 +60,7 @@ PublicKeyMaterial KeyFileCache::load(const std::string& path) {
 }
 
 void KeyFileCache::end_load() {
-  reader_.stop();
+  stop_reader();
   for (auto it = entries_.begin(); it != entries_.end();) {
     it = it->second.load == load_ ? std::next(it) : entries_.erase(it);
   }

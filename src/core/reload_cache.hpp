@@ -40,12 +40,19 @@ class KeyFileCache {
   // settled by then; otherwise read (load_key_file) and kept.
   PublicKeyMaterial load(const std::string& path);
 
+  // Asks the reader for `path` without waiting, unless an earlier load's
+  // material will be taken over; load() then takes the answer.
+  void prefetch(const std::string& path);
+
   // After a load that succeeded: forgets the files it did not name, and
   // ends the reader.
   void end_load();
 
   // Ends the reader (at the end of a load, whether it succeeded or not).
-  void stop_reader() noexcept { reader_.stop(); }
+  void stop_reader() noexcept {
+    reader_.stop();
+    prefetched_.clear();
+  }
   const KeyFileReader& reader() const { return reader_; }
   // The reader when files are read in a child (signed_metadata_key signs
   // there too), else null.
@@ -65,6 +72,7 @@ class KeyFileCache {
   std::unordered_map<std::string, Entry> entries_;
   bool in_child_;
   KeyFileReader reader_;
+  std::unordered_map<std::string, unsigned long> prefetched_;  // path: request id
   unsigned long load_ = 0;
   Seconds now_ = 0;
   size_t read_ = 0, reused_ = 0;

@@ -135,12 +135,10 @@ char* keys_block_line(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   return at_directive(cf, "wellknown_keys", [&]() -> char* {
     auto* block = static_cast<KeysBlock*>(conf);
     auto* args = static_cast<ngx_str_t*>(cf->args->elts);
-    for (const auto& w :
-         wellknown::key_statement(*block->set, to_string(args[0]), statement_values(cf),
-                                  full_name(cf), main_conf(cf)->loaded_at,
-                                  main_conf(cf)->configuration->key_files())) {
-      ngx_conf_log_error(NGX_LOG_WARN, cf, 0, "%s", w.c_str());
-    }
+    // The file is read meanwhile; the key is done (and its warnings and
+    // errors reported at this line) in init_main_conf.
+    wellknown::declare_key(*block->set, to_string(args[0]), statement_values(cf), full_name(cf),
+                           origin_of(cf), main_conf(cf)->configuration->key_files());
     return NGX_CONF_OK;
   });
 }
@@ -159,7 +157,9 @@ char* wellknown_keys(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   rv = parse_block(cf, keys_block_line, &block);
   if (rv != NGX_CONF_OK) return rv;
   return at_directive(cf, "wellknown_keys", [&]() -> char* {
-    mcf->configuration->key_sets().seal(name, *block.set, mcf->loaded_at);
+    if (block.set->pending.empty()) {
+      throw wellknown::ConfigError("key set \"" + name + "\" has no keys; add: key FILE;");
+    }
     return NGX_CONF_OK;
   });
 }
@@ -332,6 +332,25 @@ const wellknown::CacheControl& server_cache_control(ngx_conf_t* cf) {
     if (lcf->cache_control != nullptr) return *lcf->cache_control;
   }
   return main_conf(cf)->configuration->cache_controls().get(kDefaultCacheControl);
+}
+
+// The http block is read: every key set is complete once its files, read
+// meanwhile, are (KeySets::resolve), before any server or location uses one.
+char* init_main_conf(ngx_conf_t* cf, void* conf) noexcept {
+  auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(conf);
+  try {
+    for (const auto& w : mcf->configuration->key_sets().resolve(
+             mcf->loaded_at, mcf->configuration->key_files())) {
+      log_located(cf, NGX_LOG_WARN, w.message, w.origin);
+    }
+  } catch (const wellknown::LocatedError& e) {
+    log_located(cf, NGX_LOG_EMERG, e.what(), e.origin());
+    return static_cast<char*>(NGX_CONF_ERROR);
+  } catch (const std::exception& e) {
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "wellknown: %s", e.what());
+    return static_cast<char*>(NGX_CONF_ERROR);
+  }
+  return NGX_CONF_OK;
 }
 
 // Builds the documents of every issuer and protected resource of a server,
@@ -545,7 +564,7 @@ ngx_http_module_t module_ctx = {
     preconfiguration,   // preconfiguration
     postconfiguration,  // postconfiguration
     create_main_conf,   // create main configuration
-    nullptr,            // init main configuration
+    init_main_conf,     // init main configuration
     create_srv_conf,    // create server configuration
     merge_srv_conf,     // merge server configuration
     create_loc_conf,    // create location configuration

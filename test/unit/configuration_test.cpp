@@ -549,3 +549,53 @@ TEST(Configuration, ErrorResponses) {
   Server& b = c.add_server();
   EXPECT_NE(&a, &b);
 }
+
+// declare_key + resolve: the same keys and warnings as key_statement, each
+// warning and the first error located at its key statement; files read by
+// a child (a KeyFileCache reading there), all asked for before any is used.
+TEST(KeySets, DeclaredKeysResolveAsKeyStatementsWithTheirOrigins) {
+  auto ec = testkeys::generate("EC", "P-256");
+  TempFile pub(testkeys::spki(ec.get()));
+  TempFile priv(testkeys::pkcs8(ec.get()));
+  chmod(priv.path.c_str(), 0644);  // a warning at its line
+  KeyFileCache cache(/*in_child=*/true);
+  cache.begin_load(time(nullptr));
+  KeySets sets;
+  KeySet& a = sets.define("a", {"k.conf", 1});
+  declare_key(a, "key", {pub.path, "kid=one"}, identity, {"k.conf", 2}, &cache);
+  KeySet& b = sets.define("b", {"k.conf", 4});
+  declare_key(b, "key", {priv.path, "kid=two"}, identity, {"k.conf", 5}, &cache);
+  EXPECT_TRUE(a.configured.empty()) << "nothing is done before resolve";
+  std::vector<LocatedWarning> w = sets.resolve(0, &cache);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].origin.line, 5u);
+  EXPECT_NE(w[0].message.find("key \"" + priv.path + "\": the file holds a private key"),
+            std::string::npos)
+      << w[0].message;
+  EXPECT_EQ(json::parse(a.timeline.versions()[0].response->body)["keys"][0]["kid"], "one");
+  EXPECT_EQ(json::parse(b.timeline.versions()[0].response->body)["keys"][0]["kid"], "two");
+  EXPECT_EQ(cache.read(), 2u);
+  EXPECT_TRUE(sets.resolve(0, &cache).empty()) << "resolved sets are not done again";
+
+  // Statement errors come at once; a file's error at resolve, at its line.
+  KeySet& c = sets.define("c", {"k.conf", 7});
+  try {
+    declare_key(c, "key", {pub.path, "kid="}, identity, {"k.conf", 8}, &cache);
+    ADD_FAILURE() << "an empty kid was accepted";
+  } catch (const LocatedError&) {
+    ADD_FAILURE() << "a statement error is at the current line, not located";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("key \"" + pub.path + "\": ", 0), 0u) << e.what();
+  }
+  declare_key(c, "key", {pub.path}, identity, {"k.conf", 8}, &cache);
+  declare_key(c, "key", {"/nonexistent/k.pem"}, identity, {"k.conf", 9}, &cache);
+  try {
+    sets.resolve(0, &cache);
+    ADD_FAILURE() << "a missing file was accepted";
+  } catch (const LocatedError& e) {
+    EXPECT_EQ(e.origin().line, 9u);
+    EXPECT_EQ(std::string(e.what()).rfind("wellknown_keys: ", 0), 0u) << e.what();
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/k.pem"), std::string::npos) << e.what();
+  }
+  cache.stop_reader();
+}

@@ -178,3 +178,39 @@ TEST(KeyFileReader, SameMaterialAsReadingHereAndNoChildLeft) {
   EXPECT_EQ(reader.pid(), -1);
   EXPECT_EQ(kill(child, 0), -1);  // reaped: no such process
 }
+
+// Many requests in flight before any answer is taken (more than a batch,
+// and more answers than the socket buffers hold): every answer is the one
+// for its file, taken in any order, an error among them included.
+TEST(KeyFileReader, RequestsInFlightAreAnsweredInOrder) {
+  std::vector<std::unique_ptr<TempFile>> files;
+  std::vector<std::string> kids;
+  for (int i = 0; i < 8; ++i) {
+    auto k = testkeys::generate("EC", "P-256");
+    files.push_back(std::make_unique<TempFile>(testkeys::spki(k.get())));
+    kids.push_back(kid_of(load_key_file(files.back()->path)));
+  }
+  TempFile bad("not a key\n");
+  KeyFileReader reader;
+  constexpr size_t kRequests = 3000;  // answers of ~250 bytes: more than 500 KiB
+  std::vector<unsigned long> ids;
+  for (size_t i = 0; i < kRequests; ++i) {
+    ids.push_back(reader.request(i == 1234 ? bad.path : files[i % files.size()]->path));
+  }
+  // The last one first, then the rest in order.
+  EXPECT_EQ(kid_of(reader.take_material(ids.back(), files[(kRequests - 1) % files.size()]->path,
+                                        nullptr)),
+            kids[(kRequests - 1) % files.size()]);
+  for (size_t i = 0; i + 1 < kRequests; ++i) {
+    const std::string& path = i == 1234 ? bad.path : files[i % files.size()]->path;
+    if (i == 1234) {
+      EXPECT_THROW(reader.take_material(ids[i], path, nullptr), ConfigError);
+      continue;
+    }
+    ASSERT_EQ(kid_of(reader.take_material(ids[i], path, nullptr)), kids[i % files.size()]) << i;
+  }
+  EXPECT_EQ(reader.started(), 1u);
+  EXPECT_THROW(reader.take_material(ids[0], files[0]->path, nullptr), ConfigError)
+      << "an answer is taken once";
+  reader.stop();
+}
