@@ -565,13 +565,61 @@ PublicKeyMaterial parse_pem(std::string_view pem, PrivateKeyPtr* keep_private) {
 
 PublicKeyMaterial parse_key_pem(std::string_view pem) { return parse_pem(pem, nullptr); }
 
-std::string encode_public_material(const PublicKeyMaterial& m) {
-  using json = nlohmann::json;
-  auto bytes = [](const std::string& s) {
-    return json::binary(std::vector<std::uint8_t>(s.begin(), s.end()));
-  };
-  json j = json::object();
-  std::string curve = m.ec_curve, point = m.ec_point;
+namespace {
+
+// The record's fields, in order, each a fixed-size integer in host order
+// (both ends are the same program on the same machine) or a length-prefixed
+// byte string.
+class RecordWriter {
+ public:
+  void integer(long long v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  void bytes(const std::string& v) {
+    integer(static_cast<long long>(v.size()));
+    out_.append(v);
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class RecordReader {
+ public:
+  explicit RecordReader(std::string_view in) : in_(in) {}
+  long long integer() {
+    long long v = 0;
+    if (in_.size() < sizeof v) throw ConfigError("the key file reader's answer is truncated");
+    std::memcpy(&v, in_.data(), sizeof v);
+    in_.remove_prefix(sizeof v);
+    return v;
+  }
+  std::string bytes() {
+    const long long n = integer();
+    if (n < 0 || static_cast<unsigned long long>(n) > in_.size()) {
+      throw ConfigError("the key file reader's answer is truncated");
+    }
+    std::string v(in_.substr(0, static_cast<size_t>(n)));
+    in_.remove_prefix(static_cast<size_t>(n));
+    return v;
+  }
+  // A count of items that each take at least `min_size` bytes.
+  size_t count(size_t min_size) {
+    const long long n = integer();
+    if (n < 0 || static_cast<unsigned long long>(n) > in_.size() / min_size) {
+      throw ConfigError("the key file reader's answer is malformed");
+    }
+    return static_cast<size_t>(n);
+  }
+  bool done() const { return in_.empty(); }
+
+ private:
+  std::string_view in_;
+};
+
+}  // namespace
+
+std::string encode_public_material(const PublicKeyMaterial& m, const FileIdentity& id) {
+  std::string curve = m.ec_curve, point = m.ec_point, spki;
   if (m.key && m.certificate_chain_der.empty() && EVP_PKEY_is_a(m.key.get(), "EC")) {
     // An EC public key of a JOSE curve crosses as its curve and point.
     char group[64] = {0};
@@ -584,75 +632,87 @@ std::string encode_public_material(const PublicKeyMaterial& m) {
     if (ec_group_name(nid) &&
         EVP_PKEY_get_octet_string_param(m.key.get(), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, octets,
                                         sizeof octets, &len) == 1) {
-      curve = ec_group_name(nid);
-      point.assign(reinterpret_cast<char*>(octets), len);
+      // Uncompressed, whatever form the file had (ec_checked_point).
+      std::string uncompressed(reinterpret_cast<char*>(octets), len);
+      if (ec_checked_point(nid, &uncompressed)) {
+        curve = ec_group_name(nid);
+        point = std::move(uncompressed);
+      }
     }
     ERR_clear_error();
   }
-  if (!curve.empty()) {
-    j["curve"] = curve;
-    j["point"] = bytes(point);
-  } else if (m.key) {
+  if (curve.empty() && m.key) {
     unsigned char* der = nullptr;
     int len = i2d_PUBKEY(m.key.get(), &der);
     if (len <= 0) {
       ERR_clear_error();
       throw ConfigError("cannot encode the public key");
     }
-    j["spki"] = bytes(std::string(reinterpret_cast<char*>(der), static_cast<size_t>(len)));
+    spki.assign(reinterpret_cast<char*>(der), static_cast<size_t>(len));
     OPENSSL_free(der);
   }
-  json chain = json::array();
-  for (const auto& der : m.certificate_chain_der) chain.push_back(bytes(der));
-  j["chain"] = std::move(chain);
-  j["private"] = m.had_private_key;
-  j["not_before"] = m.not_before;
-  j["not_after"] = m.not_after;
-  j["warnings"] = m.warnings;
-  std::vector<std::uint8_t> cbor = json::to_cbor(j);
-  return std::string(cbor.begin(), cbor.end());
+  RecordWriter w;
+  for (long long v : {static_cast<long long>(id.device), static_cast<long long>(id.inode), id.size,
+                      id.mtime_sec, id.mtime_nsec, id.ctime_sec, id.ctime_nsec,
+                      static_cast<long long>(id.mode)}) {
+    w.integer(v);
+  }
+  w.integer(m.had_private_key ? 1 : 0);
+  w.integer(m.not_before);
+  w.integer(m.not_after);
+  w.bytes(curve);
+  w.bytes(point);
+  w.bytes(spki);
+  w.integer(static_cast<long long>(m.certificate_chain_der.size()));
+  for (const auto& der : m.certificate_chain_der) w.bytes(der);
+  w.integer(static_cast<long long>(m.warnings.size()));
+  for (const auto& warning : m.warnings) w.bytes(warning);
+  return w.take();
 }
 
-PublicKeyMaterial decode_public_material(const std::string& encoded) {
-  using json = nlohmann::json;
-  auto text = [](const json& v) {
-    const auto& b = v.get_binary();
-    return std::string(b.begin(), b.end());
-  };
+PublicKeyMaterial decode_public_material(std::string_view encoded, FileIdentity* identity) {
+  RecordReader r(encoded);
+  FileIdentity id;
+  id.device = static_cast<unsigned long long>(r.integer());
+  id.inode = static_cast<unsigned long long>(r.integer());
+  id.size = r.integer();
+  id.mtime_sec = r.integer();
+  id.mtime_nsec = r.integer();
+  id.ctime_sec = r.integer();
+  id.ctime_nsec = r.integer();
+  id.mode = static_cast<unsigned>(r.integer());
+  if (identity) *identity = id;
   PublicKeyMaterial m;
-  try {
-    json j = json::from_cbor(encoded);
-    if (j.contains("curve")) {
-      m.ec_curve = j.at("curve").get<std::string>();
-      m.ec_point = text(j.at("point"));
-      int nid = m.ec_curve == "P-256"   ? NID_X9_62_prime256v1
-                : m.ec_curve == "P-384" ? NID_secp384r1
-                : m.ec_curve == "P-521" ? NID_secp521r1
-                                        : NID_undef;
-      if (nid == NID_undef || !ec_checked_point(nid, &m.ec_point)) {
-        throw ConfigError("the reader's EC public key is not on its curve");
-      }
-    } else if (j.contains("spki")) {
-      std::string der = text(j.at("spki"));
-      const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-      m.key = decode_spki(&p, static_cast<long>(der.size()));
-      if (!m.key || p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
-        ERR_clear_error();
-        throw ConfigError("the reader's public key does not decode");
-      }
+  m.had_private_key = r.integer() != 0;
+  m.not_before = r.integer();
+  m.not_after = r.integer();
+  m.ec_curve = r.bytes();
+  m.ec_point = r.bytes();
+  const std::string spki = r.bytes();
+  for (size_t n = r.count(sizeof(long long)); n > 0; --n) m.certificate_chain_der.push_back(r.bytes());
+  for (size_t n = r.count(sizeof(long long)); n > 0; --n) m.warnings.push_back(r.bytes());
+  if (!r.done()) throw ConfigError("the key file reader's answer is malformed");
+  if (!m.ec_curve.empty()) {
+    // The reader checked the point is on the curve (ec_checked_point) and
+    // sent it uncompressed: 0x04 || X || Y at the curve's width.
+    const size_t width = m.ec_curve == "P-256"   ? 32
+                         : m.ec_curve == "P-384" ? 48
+                         : m.ec_curve == "P-521" ? 66
+                                                 : 0;
+    if (width == 0 || !spki.empty() || !m.certificate_chain_der.empty() ||
+        m.ec_point.size() != 1 + 2 * width || m.ec_point[0] != '\x04') {
+      throw ConfigError("the key file reader's EC public key is malformed");
     }
-    for (const auto& c : j.at("chain")) m.certificate_chain_der.push_back(text(c));
-    if (!m.certificate_chain_der.empty() && j.contains("spki") == false) {
-      throw ConfigError("the reader sent certificates without their key");
+  } else if (!spki.empty()) {
+    const auto* p = reinterpret_cast<const unsigned char*>(spki.data());
+    m.key = decode_spki(&p, static_cast<long>(spki.size()));
+    if (!m.key || p != reinterpret_cast<const unsigned char*>(spki.data()) + spki.size()) {
+      ERR_clear_error();
+      throw ConfigError("the reader's public key does not decode");
     }
-    m.had_private_key = j.at("private").get<bool>();
-    m.not_before = j.at("not_before").get<Seconds>();
-    m.not_after = j.at("not_after").get<Seconds>();
-    m.warnings = j.at("warnings").get<Warnings>();
-  } catch (const json::exception& e) {
-    throw ConfigError(std::string("the key file reader's answer is malformed: ") + e.what());
+  } else {
+    throw ConfigError("the key file reader sent no key");
   }
-  if (!m.key && m.ec_point.empty()) throw ConfigError("the key file reader sent no key");
   return m;
 }
 

@@ -65,16 +65,19 @@ PublicKeyMaterial parse_key_pem(std::string_view pem);
 PublicKeyMaterial load_key_file(const std::string& path, FileIdentity* identity = nullptr);
 
 // Public material as it crosses from the process that read a key file to
-// the one that publishes it (CBOR, RFC 8949, through nlohmann-json): the EC
-// curve and point, or the SubjectPublicKeyInfo DER of the key; the
-// certificate chain's DER; the validity, findings and whether the file held
-// a private key. Nothing private is in it.
-std::string encode_public_material(const PublicKeyMaterial& material);
+// the one that publishes it, with the identity of the file read: a record of
+// integers and byte strings (both ends are this program on one machine):
+// the EC curve and uncompressed point (checked on the curve here), or the
+// SubjectPublicKeyInfo DER of the key; the certificate chain's DER; the
+// validity, findings and whether the file held a private key. Nothing
+// private is in it.
+std::string encode_public_material(const PublicKeyMaterial& material,
+                                   const FileIdentity& identity);
 
-// The reverse, with every check made again (the point is on its curve, the
-// SubjectPublicKeyInfo decodes to exactly one public key). Throws
-// ConfigError for anything else.
-PublicKeyMaterial decode_public_material(const std::string& encoded);
+// The reverse: the record's shape is checked (lengths, an EC point's form
+// for its curve, the SubjectPublicKeyInfo decodes to exactly one public
+// key). Throws ConfigError for anything else.
+PublicKeyMaterial decode_public_material(std::string_view encoded, FileIdentity* identity);
 
 // A copy of `material` (the key object is shared: it is public and never
 // changed).

@@ -43,38 +43,36 @@ constexpr char kPublic = 'P';   // the rest is a path: its public material
 constexpr char kSigning = 'S';  // a path: as kPublic, refused without a private key
 constexpr char kSign = 'J';     // CBOR {path, alg, kid, claims}: a signed JWT
 
-void put_material(nlohmann::json& answer, const PublicKeyMaterial& m, const FileIdentity& id) {
-  std::string encoded = encode_public_material(m);
-  answer["material"] =
-      nlohmann::json::binary(std::vector<std::uint8_t>(encoded.begin(), encoded.end()));
-  answer["identity"] = {id.device,    id.inode,     id.size,       id.mtime_sec,
-                        id.mtime_nsec, id.ctime_sec, id.ctime_nsec, id.mode};
-}
+// Answers, by their first byte.
+constexpr char kMaterial = 'M';  // encode_public_material's record
+constexpr char kError = 'E';     // the rest is the error's message
+constexpr char kJson = 'C';      // CBOR
 
-// One answer (CBOR: "error", or what was asked for). A private key lives
-// only in here, for the time of one request.
-nlohmann::json answer_to(const std::string& request) {
-  nlohmann::json answer = nlohmann::json::object();
+// One answer. A private key lives only in here, for the time of one request.
+std::string answer_to(const std::string& request) {
   const std::string rest = request.substr(1);
   if (request[0] == kPublic) {
     FileIdentity id;
     PublicKeyMaterial m = load_key_file(rest, &id);
-    put_material(answer, m, id);
-  } else if (request[0] == kSigning) {
+    return kMaterial + encode_public_material(m, id);
+  }
+  if (request[0] == kSigning) {
     SigningKeyMaterial m = load_signing_key_file(rest);
-    put_material(answer, m.material, FileIdentity{});
-  } else if (request[0] == kSign) {
+    return kMaterial + encode_public_material(m.material, FileIdentity{});
+  }
+  if (request[0] == kSign) {
     const nlohmann::json r = nlohmann::json::from_cbor(rest);
     SigningKeyMaterial m = load_signing_key_file(r.at("path").get<std::string>());
     nlohmann::ordered_json claims = nlohmann::ordered_json::parse(r.at("claims").get<std::string>());
+    nlohmann::json answer;
     answer["jwt"] = sign_jwt(m.private_key.get(), r.at("alg").get<std::string>(),
                              r.at("kid").get<std::string>(), claims);
     // Which key signed: the file could have been replaced since it was read.
     answer["thumbprint"] = make_jwk(m.material, KeyOptions{}).thumbprint();
-  } else {
-    answer["error"] = "the key file reader got a request it does not know";
+    const std::vector<std::uint8_t> cbor = nlohmann::json::to_cbor(answer);
+    return kJson + std::string(cbor.begin(), cbor.end());
   }
-  return answer;
+  return kError + std::string("the key file reader got a request it does not know");
 }
 
 // Appends a frame: a 4-byte length in host order, then the bytes.
@@ -107,20 +105,19 @@ bool next_frame(const std::string& in, size_t* offset, std::string* s) {
   for (;;) {
     try {
       while (next_frame(in, &offset, &request)) {
-        nlohmann::json answer;
+        std::string answer;
         if (request.empty()) {
-          answer = {{"error", "the key file reader got an empty request"}};
+          answer = kError + std::string("the key file reader got an empty request");
         } else {
           try {
             answer = answer_to(request);
           } catch (const std::exception& e) {
-            answer = {{"error", e.what()}};
+            answer = kError + std::string(e.what());
           } catch (...) {
-            answer = {{"error", "unexpected error"}};
+            answer = kError + std::string("unexpected error");
           }
         }
-        std::vector<std::uint8_t> cbor = nlohmann::json::to_cbor(answer);
-        append_frame(&out, std::string(cbor.begin(), cbor.end()));
+        append_frame(&out, answer);
       }
     } catch (...) {
       _exit(1);
@@ -216,7 +213,7 @@ void KeyFileReader::exchange(const unsigned long* want) {
   }
 }
 
-nlohmann::json KeyFileReader::take(unsigned long id, const std::string& path) {
+std::string KeyFileReader::take(unsigned long id, const std::string& path) {
   if (pid_ < 0 || id < first_id_ || id >= next_id_) {
     throw ConfigError("key file \"" + path + "\": internal error: no such request to the reader");
   }
@@ -233,60 +230,41 @@ nlohmann::json KeyFileReader::take(unsigned long id, const std::string& path) {
     stop();
     throw ConfigError("key file \"" + path + "\": " + e.what());
   }
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::from_cbor(reply);
-  } catch (const nlohmann::json::exception& e) {
-    throw ConfigError("key file \"" + path + "\": the key file reader's answer is malformed (" +
-                      e.what() + ")");
-  }
-  if (j.is_object() && j.contains("error") && j["error"].is_string()) {
-    throw ConfigError(j["error"].get<std::string>());
-  }
-  return j;
+  if (!reply.empty() && reply[0] == kError) throw ConfigError(reply.substr(1));
+  return reply;
 }
 
 nlohmann::json KeyFileReader::ask(const std::string& request, const std::string& path) {
-  return take(send(request), path);
+  const std::string reply = take(send(request), path);
+  try {
+    if (reply.empty() || reply[0] != kJson) throw ConfigError("not CBOR");
+    return nlohmann::json::from_cbor(reply.begin() + 1, reply.end());
+  } catch (const std::exception& e) {
+    throw ConfigError("key file \"" + path + "\": the key file reader's answer is malformed (" +
+                      e.what() + ")");
+  }
 }
 
 unsigned long KeyFileReader::request(const std::string& path) { return send(kPublic + path); }
 
 PublicKeyMaterial KeyFileReader::take_material(unsigned long id, const std::string& path,
                                                FileIdentity* identity) {
-  return material_of(take(id, path), path, identity);
-}
-
-PublicKeyMaterial KeyFileReader::material_of(const nlohmann::json& j, const std::string& path,
-                                             FileIdentity* identity) {
-  PublicKeyMaterial m;
+  const std::string reply = take(id, path);
   try {
-    const auto& b = j.at("material").get_binary();
-    m = decode_public_material(std::string(b.begin(), b.end()));
-    const auto& id = j.at("identity");
-    if (identity) {
-      identity->device = id.at(0).get<unsigned long long>();
-      identity->inode = id.at(1).get<unsigned long long>();
-      identity->size = id.at(2).get<long long>();
-      identity->mtime_sec = id.at(3).get<long long>();
-      identity->mtime_nsec = id.at(4).get<long long>();
-      identity->ctime_sec = id.at(5).get<long long>();
-      identity->ctime_nsec = id.at(6).get<long long>();
-      identity->mode = id.at(7).get<unsigned>();
-    }
-  } catch (const nlohmann::json::exception& e) {
+    if (reply.empty() || reply[0] != kMaterial) throw ConfigError("not a key's record");
+    return decode_public_material(std::string_view(reply).substr(1), identity);
+  } catch (const ConfigError& e) {
     throw ConfigError("key file \"" + path + "\": the key file reader's answer is malformed (" +
                       e.what() + ")");
   }
-  return m;
 }
 
 PublicKeyMaterial KeyFileReader::load(const std::string& path, FileIdentity* identity) {
-  return material_of(ask(kPublic + path, path), path, identity);
+  return take_material(send(kPublic + path), path, identity);
 }
 
 PublicKeyMaterial KeyFileReader::load_signing(const std::string& path) {
-  return material_of(ask(kSigning + path, path), path, nullptr);
+  return take_material(send(kSigning + path), path, nullptr);
 }
 
 std::string KeyFileReader::sign(const std::string& path, const std::string& alg,

@@ -69,10 +69,9 @@ class KeyFileReader {
   // sent and, if `want`, that answer has come. Throws ConfigError if the
   // child has gone.
   void exchange(const unsigned long* want);
-  nlohmann::json take(unsigned long id, const std::string& path);
+  // The answer to request `id`; throws ConfigError with an error's text.
+  std::string take(unsigned long id, const std::string& path);
   nlohmann::json ask(const std::string& request, const std::string& path);
-  static PublicKeyMaterial material_of(const nlohmann::json& answer, const std::string& path,
-                                       FileIdentity* identity);
   pid_t pid_ = -1;
   int fd_ = -1;  // one end of the socket pair; the child has the other
   unsigned long started_ = 0;

@@ -67,15 +67,17 @@ void KeyFileCache::end_load() {
 }
 
 std::shared_ptr<const Response> ResponseCache::get(std::string body, bool jwk_set) {
-  std::string digest = (jwk_set ? "jwks:" : "doc:") + sha256(body);
-  auto it = by_digest_.find(digest);
+  // The ETag (128 bits of SHA-256) finds the response; the bytes decide.
+  std::string etag = entity_tag(body);
+  std::string key = (jwk_set ? "j" : "d") + etag;
+  auto it = by_digest_.find(key);
   if (it != by_digest_.end()) {
     if (auto held = it->second.lock(); held && held->body == body) return held;
   }
-  Response r = make_response(std::move(body));
+  Response r = make_response(std::move(body), std::move(etag));
   r.jwk_set = jwk_set;
   auto made = std::make_shared<const Response>(std::move(r));
-  by_digest_[digest] = made;
+  by_digest_[std::move(key)] = made;
   return made;
 }
 

@@ -90,7 +90,7 @@ class ResponseCache {
   size_t size() const { return by_digest_.size(); }
 
  private:
-  std::unordered_map<std::string, std::weak_ptr<const Response>> by_digest_;  // SHA-256 of the body
+  std::unordered_map<std::string, std::weak_ptr<const Response>> by_digest_;  // kind and ETag
 };
 
 // Both, for the life of the process.

@@ -77,9 +77,16 @@ std::string gzip_compress(std::string_view data) {
   return (data.size() > 16384 ? large : small).compress(data);
 }
 
+std::string entity_tag(std::string_view bytes) { return strong_etag(bytes); }
+
 Response make_response(std::string body) {
+  std::string etag = strong_etag(body);
+  return make_response(std::move(body), std::move(etag));
+}
+
+Response make_response(std::string body, std::string etag) {
   Response r;
-  r.etag = strong_etag(body);
+  r.etag = std::move(etag);
   std::string gz = gzip_compress(body);
   if (gz.size() < body.size()) {
     r.gzip_etag = strong_etag(gz);

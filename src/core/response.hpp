@@ -23,6 +23,13 @@ struct Response {
 // when nothing changed.
 Response make_response(std::string body);
 
+// The same, with `etag` already computed (entity_tag(body)).
+Response make_response(std::string body, std::string etag);
+
+// The strong ETag make_response gives `bytes`: "<base64url of the first 128
+// bits of SHA-256>", quoted.
+std::string entity_tag(std::string_view bytes);
+
 // The module's own error answers (404, 405): a JSON body in the OAuth style
 // ({"error":..., "error_description":...}, RFC 6749 §5.2).
 Response make_error_response(const std::string& error, const std::string& description);
