@@ -86,7 +86,11 @@ wellknown::FullName full_name(ngx_conf_t* cf) {
     if (ngx_conf_full_name(cf->cycle, &s, 1) != NGX_OK) {
       throw std::bad_alloc();
     }
-    return to_string(s);
+    // A name with a NUL byte is the name up to the NUL, as for nginx's own
+    // directives (include): ngx_conf_full_name copies a relative name only
+    // that far, leaving the rest of its length unwritten.
+    const auto* data = reinterpret_cast<const char*>(s.data);
+    return std::string(data, strnlen(data, s.len));
   };
 }
 
