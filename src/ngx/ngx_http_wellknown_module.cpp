@@ -65,6 +65,24 @@ void log_located(ngx_conf_t* cf, ngx_uint_t level, const std::string& message,
                 static_cast<ngx_uint_t>(origin.line));
 }
 
+// Runs `f`, a step taken once directives have been read (nginx's init and
+// merge callbacks): a LocatedError becomes an [emerg] at its directive's
+// file:line, anything else an [emerg] of its own.
+template <typename F>
+char* after_directives(ngx_conf_t* cf, F&& f) noexcept {
+  try {
+    f();
+    return NGX_CONF_OK;
+  } catch (const wellknown::LocatedError& e) {
+    log_located(cf, NGX_LOG_EMERG, e.what(), e.origin());
+  } catch (const std::exception& e) {
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "wellknown: %s", e.what());
+  } catch (...) {
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "wellknown: unexpected error");
+  }
+  return static_cast<char*>(NGX_CONF_ERROR);
+}
+
 wellknown::Origin origin_of(ngx_conf_t* cf) {
   return {to_string(cf->conf_file->file.name), static_cast<unsigned long>(cf->conf_file->line)};
 }
@@ -342,19 +360,12 @@ const wellknown::CacheControl& server_cache_control(ngx_conf_t* cf) {
 // meanwhile, are (KeySets::resolve), before any server or location uses one.
 char* init_main_conf(ngx_conf_t* cf, void* conf) noexcept {
   auto* mcf = static_cast<ngx_http_wellknown_main_conf_t*>(conf);
-  try {
+  return after_directives(cf, [&] {
     for (const auto& w : mcf->configuration->key_sets().resolve(
              mcf->loaded_at, mcf->configuration->key_files())) {
       log_located(cf, NGX_LOG_WARN, w.message, w.origin);
     }
-  } catch (const wellknown::LocatedError& e) {
-    log_located(cf, NGX_LOG_EMERG, e.what(), e.origin());
-    return static_cast<char*>(NGX_CONF_ERROR);
-  } catch (const std::exception& e) {
-    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "wellknown: %s", e.what());
-    return static_cast<char*>(NGX_CONF_ERROR);
-  }
-  return NGX_CONF_OK;
+  });
 }
 
 // Builds the documents of every issuer and protected resource of a server,
@@ -366,21 +377,14 @@ char* merge_srv_conf(ngx_conf_t* cf, void* parent, void* child) noexcept {
   if (conf->server == nullptr) {
     return NGX_CONF_OK;
   }
-  try {
+  return after_directives(cf, [&] {
     wellknown::Configuration& configuration = *main_conf(cf)->configuration;
     // Reported in postconfiguration, alike findings of every server as one.
     configuration.findings().merge(conf->server->build(configuration.key_sets(),
                                                        configuration.cache_controls(),
                                                        server_cache_control(cf),
                                                        conf->not_found != 0));
-  } catch (const wellknown::LocatedError& e) {
-    log_located(cf, NGX_LOG_EMERG, e.what(), e.origin());
-    return static_cast<char*>(NGX_CONF_ERROR);
-  } catch (const std::exception& e) {
-    ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "wellknown: %s", e.what());
-    return static_cast<char*>(NGX_CONF_ERROR);
-  }
-  return NGX_CONF_OK;
+  });
 }
 
 void* create_loc_conf(ngx_conf_t* cf) noexcept {
