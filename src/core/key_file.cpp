@@ -693,14 +693,9 @@ PublicKeyMaterial decode_public_material(std::string_view encoded, FileIdentity*
   for (size_t n = r.count(sizeof(long long)); n > 0; --n) m.warnings.push_back(r.bytes());
   if (!r.done()) throw ConfigError("the key file reader's answer is malformed");
   if (!m.ec_curve.empty()) {
-    // The reader checked the point is on the curve (ec_checked_point) and
-    // sent it uncompressed: 0x04 || X || Y at the curve's width.
-    const size_t width = m.ec_curve == "P-256"   ? 32
-                         : m.ec_curve == "P-384" ? 48
-                         : m.ec_curve == "P-521" ? 66
-                                                 : 0;
-    if (width == 0 || !spki.empty() || !m.certificate_chain_der.empty() ||
-        m.ec_point.size() != 1 + 2 * width || m.ec_point[0] != '\x04') {
+    // The reader checked the point is on the curve (ec_checked_point);
+    // make_jwk refuses a curve or point of another form or width.
+    if (m.ec_point.empty() || !spki.empty() || !m.certificate_chain_der.empty()) {
       throw ConfigError("the key file reader's EC public key is malformed");
     }
   } else if (!spki.empty()) {

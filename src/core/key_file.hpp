@@ -74,9 +74,10 @@ PublicKeyMaterial load_key_file(const std::string& path, FileIdentity* identity 
 std::string encode_public_material(const PublicKeyMaterial& material,
                                    const FileIdentity& identity);
 
-// The reverse: the record's shape is checked (lengths, an EC point's form
-// for its curve, the SubjectPublicKeyInfo decodes to exactly one public
-// key). Throws ConfigError for anything else.
+// The reverse: the record's shape is checked (every length; an EC key is a
+// curve and a point alone, whose form and width make_jwk checks; the
+// SubjectPublicKeyInfo decodes to exactly one public key). Throws
+// ConfigError for anything else.
 PublicKeyMaterial decode_public_material(std::string_view encoded, FileIdentity* identity);
 
 // A copy of `material` (the key object is shared: it is public and never

@@ -260,7 +260,7 @@ PublicKeyMaterial KeyFileReader::take_material(unsigned long id, const std::stri
 }
 
 PublicKeyMaterial KeyFileReader::load(const std::string& path, FileIdentity* identity) {
-  return take_material(send(kPublic + path), path, identity);
+  return take_material(request(path), path, identity);
 }
 
 PublicKeyMaterial KeyFileReader::load_signing(const std::string& path) {

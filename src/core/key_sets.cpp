@@ -236,10 +236,14 @@ std::string kid_list(const KeySet& set, const std::vector<size_t>& keys) {
 
 }  // namespace
 
-void KeySets::seal(const std::string& name, KeySet& set, Seconds now) {
-  if (set.configured.empty()) {
+void check_has_keys(const std::string& name, const KeySet& set) {
+  if (set.configured.empty() && set.pending.empty()) {
     throw ConfigError("key set \"" + name + "\" has no keys; add: key FILE;");
   }
+}
+
+void KeySets::seal(const std::string& name, KeySet& set, Seconds now) {
+  check_has_keys(name, set);
   std::vector<Version> versions;
   for (const Span& s : spans(set, now)) {
     Version v{s.from, s.until, &response_for(subset(set, s.keys).serialize()), {}};

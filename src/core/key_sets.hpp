@@ -82,6 +82,10 @@ Warnings key_statement(KeySet& set, const std::string& name,
 void declare_key(KeySet& set, const std::string& name, const std::vector<std::string>& values,
                  const FullName& full_name, Origin origin, KeyFileCache* cache);
 
+// Throws ConfigError ("key set NAME has no keys") for a `wellknown_keys`
+// block without a key statement, declared or done.
+void check_has_keys(const std::string& name, const KeySet& set);
+
 // The window `options` give a key read from `material`. Throws ConfigError
 // for window=certificate without a certificate.
 Window key_window(const KeyOptions& options, const PublicKeyMaterial& material);

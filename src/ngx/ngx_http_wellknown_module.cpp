@@ -179,9 +179,7 @@ char* wellknown_keys(ngx_conf_t* cf, ngx_command_t*, void* conf) noexcept {
   rv = parse_block(cf, keys_block_line, &block);
   if (rv != NGX_CONF_OK) return rv;
   return at_directive(cf, "wellknown_keys", [&]() -> char* {
-    if (block.set->pending.empty()) {
-      throw wellknown::ConfigError("key set \"" + name + "\" has no keys; add: key FILE;");
-    }
+    wellknown::check_has_keys(name, *block.set);
     return NGX_CONF_OK;
   });
 }
