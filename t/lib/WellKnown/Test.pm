@@ -387,7 +387,19 @@ sub reload {
     my (@new, @still);
     while (Time::HiRes::time() < $deadline) {
         Time::HiRes::sleep($poll);
-        return 0 if $self->log_since($log_before) =~ /\[emerg\]/;
+        if ($self->log_since($log_before) =~ /\[emerg\]/) {
+            # Refused. The [emerg] is logged while the load is still
+            # unwinding: the key file reader (a short-lived child of the
+            # master) may not be reaped yet, and under valgrind its exit takes
+            # seconds. Return once the master's children are the old workers
+            # again, so callers comparing worker pids see only workers.
+            while (Time::HiRes::time() < $deadline) {
+                my %now = map { $_ => 1 } $self->worker_pids;
+                last unless grep { !$old{$_} } keys %now;
+                Time::HiRes::sleep($poll);
+            }
+            return 0;
+        }
         @new = grep { !$old{$_} } $self->worker_pids;
         @still = grep { kill 0, $_ } @old;
         return 1 if @new && !@still;
