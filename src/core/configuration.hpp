@@ -25,7 +25,7 @@ class Configuration {
             "method_not_allowed", "this resource supports GET, HEAD and OPTIONS only")),
         not_found_(make_error_response("not_found",
                                        "no discovery document is served at this path")) {
-    if (caches_) key_sets_.use_cache(&caches_->responses);
+    if (caches_) key_sets_.use_cache(&caches_->responses, &caches_->key_sets);
   }
 
   KeySets& key_sets() { return key_sets_; }
@@ -39,7 +39,8 @@ class Configuration {
 
   // A server{} with issuers or resources; the reference stays valid.
   Server& add_server() {
-    return servers_.emplace_back(caches_ ? &caches_->responses : nullptr);
+    return servers_.emplace_back(caches_ ? &caches_->responses : nullptr,
+                                 caches_ ? &caches_->blocks : nullptr);
   }
 
   // The key file cache to read key files through, or null.

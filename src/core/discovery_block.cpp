@@ -40,6 +40,14 @@ constexpr Directive kDirectives[] = {
     {"wellknown_serve", "http, server or location"},
 };
 
+// Appends `value` to a block's input(), length first, so that no two
+// statements' values run together the same way.
+void append_value(std::string& input, const std::string& value) {
+  input += std::to_string(value.size());
+  input += ':';
+  input += value;
+}
+
 // Refuses nginx variables: nothing in these blocks is evaluated per request.
 void check_no_variables(const std::string& what, const std::string& value) {
   if (value.find('$') != std::string::npos) {
@@ -138,6 +146,8 @@ UrlForms parse_url_forms(const std::vector<std::string>& values) {
 DiscoveryBlock::DiscoveryBlock(Role role, std::string identifier)
     : config_(role == Role::Issuer ? DiscoveryConfig{} : protected_resource_config({})) {
   check_no_variables(role == Role::Issuer ? "issuer" : "resource", identifier);
+  input_ = role == Role::Issuer ? "issuer " : "resource ";
+  append_value(input_, identifier);
   config_.identifier = std::move(identifier);
 }
 
@@ -148,6 +158,9 @@ const char* DiscoveryBlock::directive() const {
 void DiscoveryBlock::statement(const std::string& name, const std::vector<std::string>& values,
                                const FullName& full_name) {
   for (const auto& v : values) check_no_variables(name, v);
+  input_ += '\n';
+  append_value(input_, name);
+  for (const auto& v : values) append_value(input_, v);
   auto one = [&]() -> const std::string& {
     if (values.size() != 1) {
       throw ConfigError(name + " takes exactly one value");
@@ -203,6 +216,8 @@ void DiscoveryBlock::statement(const std::string& name, const std::vector<std::s
     }
     config_.base_file = full_name(values[0]);
     config_.base = load_metadata_file(config_.base_file);
+    // What the file holds now, not only its name, decides the documents.
+    append_value(input_, config_.base.dump());
   } else if (name == "extra") {
     if (values.size() != 2) {
       throw ConfigError("extra takes a member name and a JSON value: extra NAME JSON;");

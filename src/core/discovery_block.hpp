@@ -32,11 +32,21 @@ class DiscoveryBlock {
   const DiscoveryConfig& config() const { return config_; }
   const std::string& key_set() const { return key_set_; }  // empty: none
 
+  // Everything the block's documents are built from besides its key set:
+  // its role, identifier and statements (each value length-prefixed) and
+  // the members of its metadata file. Two blocks with the same input() and
+  // the same key set content build the same documents.
+  const std::string& input() const { return input_; }
+  // False when building has an effect besides the documents: a
+  // signed_metadata_key block signs with a private key at every load.
+  bool reusable() const { return !config_.signer; }
+
  private:
   DiscoveryConfig config_;
   std::string key_set_;
   KeyFileReader* reader_ = nullptr;
   std::vector<std::string> given_;  // settings seen, to refuse repeats
+  std::string input_;
 };
 
 }  // namespace wellknown

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "encoding.hpp"
 #include "jwk.hpp"
 #include "key_file.hpp"
 
@@ -112,6 +113,11 @@ void declare_key(KeySet& set, const std::string& name, const std::vector<std::st
   PendingKey key;
   key.path = check_key_statement(name, values, full_name, &key.options);
   key.origin = std::move(origin);
+  for (size_t i = 1; i < values.size(); ++i) {
+    key.input += std::to_string(values[i].size());
+    key.input += ':';
+    key.input += values[i];
+  }
   if (cache) cache->prefetch(key.path);
   set.pending.push_back(std::move(key));
 }
@@ -130,17 +136,81 @@ KeySet& KeySets::define(const std::string& name, Origin origin) {
   return *it->second;
 }
 
+std::string KeySets::digest_of(const KeySet& set, KeyFileCache* files) const {
+  if (set_cache_ == nullptr || files == nullptr) return {};
+  std::string input;
+  for (const PendingKey& key : set.pending) {
+    const KeyOptions& o = key.options;
+    // A schedule is cut from load time on: such a set is built at every load.
+    if (o.publish || o.retire || o.certificate_window) return {};
+    const FileIdentity* id = files->kept(key.path);
+    if (id == nullptr) return {};  // changed too recently to be kept
+    input += std::to_string(key.path.size()) + ':' + key.path + ' ' + key.input;
+    for (long long v : {static_cast<long long>(id->device), static_cast<long long>(id->inode),
+                        id->size, id->mtime_sec, id->mtime_nsec, id->ctime_sec, id->ctime_nsec,
+                        static_cast<long long>(id->mode)}) {
+      input += ' ' + std::to_string(v);
+    }
+    input += '\n';
+  }
+  return sha256(input);
+}
+
 std::vector<LocatedWarning> KeySets::resolve(Seconds now, KeyFileCache* cache) {
+  now_ = now;
   std::vector<LocatedWarning> warnings;
   for (auto& [name, set] : unresolved_) {
-    for (const PendingKey& key : set->pending) {
+    const std::vector<PendingKey>& pending = set->pending;
+    std::vector<PublicKeyMaterial> materials;
+    materials.reserve(pending.size());
+    for (size_t j = 0; j < pending.size(); ++j) {
       try {
-        for (auto& w : add_key(*set, key.path, key.options, read_key(key.path, cache), now)) {
-          warnings.push_back({std::move(w), key.origin});
+        materials.push_back(read_key(pending[j].path, cache));
+      } catch (const ConfigError& e) {
+        // The keys before it first, so that the first error is reported.
+        for (size_t i = 0; i < j; ++i) {
+          try {
+            add_key(*set, pending[i].path, pending[i].options, materials[i], now);
+          } catch (const ConfigError& earlier) {
+            throw LocatedError(std::string("wellknown_keys: ") + earlier.what(),
+                               pending[i].origin);
+          }
         }
+        throw LocatedError(std::string("wellknown_keys: ") + e.what(), pending[j].origin);
+      }
+    }
+    // The file's own warnings are said again at every load (a certificate
+    // may have expired since); the key's others come from its build.
+    auto file_warnings = [&](size_t i) {
+      for (const auto& w : materials[i].warnings) {
+        warnings.push_back({"key \"" + pending[i].path + "\": " + w, pending[i].origin});
+      }
+    };
+    const std::string digest = digest_of(*set, cache);
+    if (!digest.empty()) {
+      if (std::shared_ptr<const BuiltKeySet> built = set_cache_->find(digest)) {
+        set->built = built;
+        set->timeline = built->timeline;
+        for (size_t i = 0; i < pending.size(); ++i) {
+          file_warnings(i);
+          for (const auto& w : built->key_warnings[i]) warnings.push_back({w, pending[i].origin});
+          set->taken.push_back({pending[i].path, pending[i].options, std::move(materials[i])});
+        }
+        std::vector<PendingKey>().swap(set->pending);
+        continue;
+      }
+    }
+    std::vector<std::vector<std::string>> key_warnings(pending.size());
+    for (size_t i = 0; i < pending.size(); ++i) {
+      try {
+        Warnings w = add_key(*set, pending[i].path, pending[i].options, materials[i], now);
+        file_warnings(i);
+        key_warnings[i].assign(w.begin() + static_cast<std::ptrdiff_t>(materials[i].warnings.size()),
+                               w.end());
+        for (const auto& k : key_warnings[i]) warnings.push_back({k, pending[i].origin});
       } catch (const ConfigError& e) {
         // As nginx says it for an error at the statement's own line.
-        throw LocatedError(std::string("wellknown_keys: ") + e.what(), key.origin);
+        throw LocatedError(std::string("wellknown_keys: ") + e.what(), pending[i].origin);
       }
     }
     std::vector<PendingKey>().swap(set->pending);
@@ -149,12 +219,24 @@ std::vector<LocatedWarning> KeySets::resolve(Seconds now, KeyFileCache* cache) {
     } catch (const ConfigError& e) {
       throw LocatedError(std::string("wellknown_keys: ") + e.what(), set->origin);
     }
+    if (!digest.empty()) {
+      auto built = std::make_shared<BuiltKeySet>();
+      for (const Version& v : set->timeline.versions()) {
+        built->responses.push_back(*by_body_.at(std::string_view(v.response->body)));
+      }
+      built->timeline = set->timeline;
+      built->key_warnings = std::move(key_warnings);
+      set_cache_->keep(digest, built);
+      set->built = std::move(built);
+    } else if (set_cache_) {
+      set_cache_->count_built();
+    }
   }
   unresolved_.clear();
   return warnings;
 }
 
-const Response& KeySets::response_for(std::string body) {
+const std::shared_ptr<const Response>& KeySets::response_for(std::string body) {
   auto same = by_body_.find(body);
   if (same != by_body_.end()) {
     return *same->second;
@@ -167,9 +249,9 @@ const Response& KeySets::response_for(std::string body) {
     r.jwk_set = true;  // its Content-Type is the location's wellknown_jwks_type
     made = std::make_shared<const Response>(std::move(r));
   }
-  const Response& r = *responses_.emplace_back(std::move(made));
-  by_body_.emplace(std::string_view(r.body), &r);
-  return r;
+  const std::shared_ptr<const Response>& held = responses_.emplace_back(std::move(made));
+  by_body_.emplace(std::string_view(held->body), &held);
+  return held;
 }
 
 namespace {
@@ -246,11 +328,15 @@ void KeySets::seal(const std::string& name, KeySet& set, Seconds now) {
   check_has_keys(name, set);
   std::vector<Version> versions;
   for (const Span& s : spans(set, now)) {
-    Version v{s.from, s.until, &response_for(subset(set, s.keys).serialize()), {}};
+    Version v{s.from, s.until, response_for(subset(set, s.keys).serialize()).get(), {}};
     if (s.from != kSinceAlways) v.last_modified = format_http_date(s.from);
     versions.push_back(std::move(v));
   }
   set.timeline = Timeline(std::move(versions));
+  published_from(set, now);
+}
+
+void KeySets::published_from(KeySet& set, Seconds now) {
   // Derived members (id_token_signing_alg_values_supported) name the keys
   // published now or later, so a discovery document does not change when a
   // key is published or retired: clients keep discovery documents far longer
@@ -260,6 +346,18 @@ void KeySets::seal(const std::string& name, KeySet& set, Seconds now) {
     const Window& w = set.windows[i];
     if (w.from < w.until && w.until > now) set.jwks.add(set.configured.keys()[i]);
   }
+}
+
+const JwkSet& KeySets::jwks(const std::string& name) {
+  get(name);  // throws for an unknown set
+  KeySet& set = *sets_.at(name);
+  if (!set.taken.empty()) {
+    // The same keys as when the set was built (the warnings were said).
+    for (const TakenKey& k : set.taken) add_key(set, k.path, k.options, k.material, now_);
+    std::vector<TakenKey>().swap(set.taken);
+    published_from(set, now_);
+  }
+  return set.jwks;
 }
 
 const KeySet& KeySets::get(const std::string& name) const {
@@ -344,6 +442,7 @@ void KeySets::release_build_state() {
   for (auto& [name, set] : sets_) {
     set->configured = JwkSet();
     set->jwks = JwkSet();
+    std::vector<TakenKey>().swap(set->taken);
     std::vector<Window>().swap(set->windows);
   }
   by_body_ = {};

@@ -38,6 +38,15 @@ struct PendingKey {
   std::string path;
   KeyOptions options;
   Origin origin;
+  std::string input;  // the statement's options as written, for KeySetCache
+};
+
+// A key of a set taken over from an earlier load: what its JWK is made of,
+// should a document need the set's JWKs (KeySets::jwks).
+struct TakenKey {
+  std::string path;
+  KeyOptions options;
+  PublicKeyMaterial material;
 };
 
 struct KeySet {
@@ -47,6 +56,11 @@ struct KeySet {
   JwkSet jwks;        // set by seal: the keys published at load time or later
   Timeline timeline;  // set by seal: what the set's JWK Set is, from load time on
   Origin origin;           // the wellknown_keys directive
+  // Taken over from an earlier load (KeySetCache): what holds the responses
+  // `timeline` points into, and the keys, whose JWKs `jwks` gets only if a
+  // document is built with them.
+  std::shared_ptr<const BuiltKeySet> built;
+  std::vector<TakenKey> taken;
   mutable bool used = false;  // named by an issuer, resource or location
   // The longest freshness lifetime (max-age) of what serves the set, for
   // the rotation overlap check; kForever if one gives none.
@@ -137,17 +151,31 @@ class KeySets {
   // keep only the responses. get() still finds the sets.
   void release_build_state();
 
-  // Responses are taken from `cache` (shared with other generations).
-  void use_cache(ResponseCache* cache) { cache_ = cache; }
+  // The JWKs of set `name` published from load time on (KeySet::jwks), for
+  // the documents built with them; a set taken over from an earlier load
+  // makes them now. Throws ConfigError as get().
+  const JwkSet& jwks(const std::string& name);
+
+  // Responses are taken from `cache` (shared with other generations); with
+  // `sets`, a set without a schedule whose statements and files are
+  // unchanged since an earlier generation is taken over from it.
+  void use_cache(ResponseCache* cache, KeySetCache* sets = nullptr) {
+    cache_ = cache;
+    set_cache_ = sets;
+  }
 
  private:
   std::map<std::string, std::unique_ptr<KeySet>> sets_;
   std::vector<std::pair<std::string, KeySet*>> unresolved_;  // in definition order
-  const Response& response_for(std::string body);
+  const std::shared_ptr<const Response>& response_for(std::string body);
+  std::string digest_of(const KeySet& set, KeyFileCache* files) const;
+  static void published_from(KeySet& set, Seconds now);
 
   ResponseCache* cache_ = nullptr;
+  KeySetCache* set_cache_ = nullptr;
+  Seconds now_ = 0;  // of the last resolve
   std::deque<std::shared_ptr<const Response>> responses_;
-  std::unordered_map<std::string_view, const Response*> by_body_;
+  std::unordered_map<std::string_view, const std::shared_ptr<const Response>*> by_body_;
 };
 
 }  // namespace wellknown

@@ -6,16 +6,25 @@
 //     and point, or a public key object), certificates, and the findings.
 //   - ResponseCache: responses by body, shared by every generation that
 //     serves the same bytes; a response is made (ETag, gzip) once.
+//   - KeySetCache: what each key set without a schedule built (its JWK
+//     Set's responses), by a digest of its statements and its files'
+//     identities, so that an unchanged set is not built again.
+//   - BlockCache: what each wellknown_issuer / wellknown_resource block
+//     built, by a digest of everything it was built from, so that an
+//     unchanged block is not built again.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "file.hpp"
 #include "key_file.hpp"
 #include "key_file_reader.hpp"
 #include "response.hpp"
+#include "timeline.hpp"
 #include "timestamp.hpp"
 
 namespace wellknown {
@@ -58,6 +67,13 @@ class KeyFileCache {
   // there too), else null.
   KeyFileReader* child_reader() { return in_child_ ? &reader_ : nullptr; }
 
+  // The identity `path` had when its material was read, if this load
+  // named it and its material is kept for later loads; else null.
+  const FileIdentity* kept(const std::string& path) const {
+    auto it = entries_.find(path);
+    return it != entries_.end() && it->second.load == load_ ? &it->second.identity : nullptr;
+  }
+
   // This load's files: read, and taken over unchanged.
   size_t read() const { return read_; }
   size_t reused() const { return reused_; }
@@ -93,10 +109,85 @@ class ResponseCache {
   std::unordered_map<std::string, std::weak_ptr<const Response>> by_digest_;  // kind and ETag
 };
 
-// Both, for the life of the process.
+// What one wellknown_issuer or wellknown_resource block builds: its
+// documents (each response with the one version it serves and its paths),
+// the paths of its key set, and what the server checks and reports. It
+// depends only on the block's statements (and metadata file) and on its key
+// set's content, so a later load with the same ones takes it over whole.
+struct BuiltBlock {
+  struct Document {
+    std::shared_ptr<const Response> response;
+    Timeline timeline;  // one version, no ends: the document's
+    std::vector<std::string> paths;
+  };
+  std::vector<Document> documents;
+  std::vector<std::string> jwks_paths;
+  std::vector<std::string> warnings;
+  std::optional<std::string> given_jwks_route;
+  std::optional<std::string> resource_route;
+  std::string resource_metadata_url;
+};
+
+// What a key set without a schedule builds from its keys: the responses
+// of its JWK Set and its timeline, and the warnings of each key beyond
+// those of its file (a duplicate kid). It depends only on its key
+// statements and the files' content, so a later load with the same
+// statements over the same files takes it over.
+struct BuiltKeySet {
+  std::vector<std::shared_ptr<const Response>> responses;
+  Timeline timeline;
+  std::vector<std::vector<std::string>> key_warnings;  // per key, in order
+};
+
+// Built things by a digest of what they were built from, while a
+// configuration holds them; counts what a load took over and built.
+template <typename T>
+class BuiltCache {
+ public:
+  void begin_load() { reused_ = built_ = 0; }
+
+  // What was built from `digest` by this or an earlier load, while a
+  // configuration still holds it; else null.
+  std::shared_ptr<const T> find(const std::string& digest) {
+    auto it = by_digest_.find(digest);
+    if (it == by_digest_.end()) return nullptr;
+    std::shared_ptr<const T> held = it->second.lock();
+    if (held) ++reused_;
+    return held;
+  }
+  // Keeps `built`, built from `digest`, for later loads.
+  void keep(const std::string& digest, const std::shared_ptr<const T>& built) {
+    by_digest_[digest] = built;
+    ++built_;
+  }
+  // Counts one built that cannot be kept.
+  void count_built() { ++built_; }
+
+  // Forgets what no configuration holds any more.
+  void prune() {
+    for (auto it = by_digest_.begin(); it != by_digest_.end();) {
+      it = it->second.expired() ? by_digest_.erase(it) : std::next(it);
+    }
+  }
+
+  size_t reused() const { return reused_; }
+  size_t built() const { return built_; }
+  size_t size() const { return by_digest_.size(); }
+
+ private:
+  std::unordered_map<std::string, std::weak_ptr<const T>> by_digest_;
+  size_t reused_ = 0, built_ = 0;
+};
+using KeySetCache = BuiltCache<BuiltKeySet>;
+
+using BlockCache = BuiltCache<BuiltBlock>;
+
+// All of them, for the life of the process.
 struct ReloadCaches {
   KeyFileCache key_files{/*in_child=*/true};
   ResponseCache responses;
+  KeySetCache key_sets;
+  BlockCache blocks;
 };
 
 }  // namespace wellknown

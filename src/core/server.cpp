@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "encoding.hpp"
 #include "well_known_uri.hpp"
 
 namespace wellknown {
@@ -23,6 +24,47 @@ bool same_versions(const Timeline* a, const Timeline* b) {
 
 }  // namespace
 
+std::shared_ptr<const BuiltBlock> Server::build_block(const DiscoveryBlock& block,
+                                                      const KeySet* keys, KeySets& key_sets) {
+  std::string digest;
+  if (block_cache_) {
+    if (!block.reusable()) {
+      block_cache_->count_built();
+    } else {
+      // The block's own input, then what it uses of its key set: every
+      // version of the JWK Set it serves (jwks_uri, the signing algs).
+      std::string input = block.input();
+      input += keys ? "\nkeys" : "\nno keys";
+      if (keys) {
+        for (const Version& v : keys->timeline.versions()) {
+          input += ' ' + std::to_string(v.from) + ' ' + std::to_string(v.until) + ' ' +
+                   v.response->etag;
+        }
+      }
+      digest = sha256(input);
+      if (auto held = block_cache_->find(digest)) return held;
+    }
+  }
+  DiscoveryDocuments docs =
+      build_discovery(block.config(), keys ? &key_sets.jwks(block.key_set()) : nullptr);
+  auto built = std::make_shared<BuiltBlock>();
+  built->documents.reserve(docs.documents.size());
+  for (auto& d : docs.documents) {
+    std::shared_ptr<const Response> r =
+        cache_ ? cache_->get(std::move(d.body))
+               : std::make_shared<const Response>(make_response(std::move(d.body)));
+    const Response* raw = r.get();
+    built->documents.push_back({std::move(r), Timeline(raw), std::move(d.paths)});
+  }
+  built->jwks_paths = std::move(docs.jwks_paths);
+  built->warnings = std::move(docs.warnings);
+  built->given_jwks_route = std::move(docs.given_jwks_route);
+  built->resource_route = std::move(docs.resource_route);
+  built->resource_metadata_url = std::move(docs.resource_metadata_url);
+  if (!digest.empty()) block_cache_->keep(digest, built);
+  return built;
+}
+
 DiscoveryBlock& Server::open(Role role, const std::string& identifier, Origin origin) {
   std::string kind = role == Role::Issuer ? "issuer" : "resource";
   if (!declared_.insert(kind + " " + identifier).second) {
@@ -32,7 +74,7 @@ DiscoveryBlock& Server::open(Role role, const std::string& identifier, Origin or
   return blocks_.back().block;
 }
 
-Findings Server::build(const KeySets& key_sets, CacheControls& cache_controls,
+Findings Server::build(KeySets& key_sets, CacheControls& cache_controls,
                        const CacheControl& server_cache_control, bool not_found) {
   not_found_ = not_found;
   struct GivenJwks {
@@ -51,8 +93,8 @@ Findings Server::build(const KeySets& key_sets, CacheControls& cache_controls,
       current = &b;
       const DiscoveryConfig& config = b.block.config();
       const KeySet* keys = b.block.key_set().empty() ? nullptr : &key_sets.get(b.block.key_set());
-      DiscoveryDocuments docs = build_discovery(config, keys ? &keys->jwks : nullptr);
-      for (auto& w : docs.warnings) {
+      const BuiltBlock& docs = *built_.emplace_back(build_block(b.block, keys, key_sets));
+      for (const auto& w : docs.warnings) {
         warnings.add(name(b), config.role == Role::Issuer ? "issuers" : "resources", w, b.origin);
       }
       std::string owner = (config.role == Role::Issuer ? "issuer \"" : "resource \"") +
@@ -61,14 +103,10 @@ Findings Server::build(const KeySets& key_sets, CacheControls& cache_controls,
           config.cache_control ? &cache_controls.get(*config.cache_control) : nullptr;
       if (keys) keys->served_with(cache_control ? *cache_control : server_cache_control);
       for (const auto& p : docs.jwks_paths) {
-        routes_.add(p, {&keys->timeline, cache_control}, owner + " (key set)");
+        routes_.add_view(p, {&keys->timeline, cache_control}, owner + " (key set)");
       }
-      for (auto& d : docs.documents) {
-        const Response& r = *responses_.emplace_back(
-            cache_ ? cache_->get(std::move(d.body))
-                   : std::make_shared<const Response>(make_response(std::move(d.body))));
-        const Timeline& t = timelines_.emplace_back(&r);
-        for (const auto& p : d.paths) routes_.add(p, {&t, cache_control}, owner);
+      for (const auto& d : docs.documents) {
+        for (const auto& p : d.paths) routes_.add_view(p, {&d.timeline, cache_control}, owner);
       }
       if (docs.given_jwks_route) {
         given_jwks.push_back({&b, *docs.given_jwks_route, keys ? &keys->timeline : nullptr});

@@ -36,8 +36,11 @@ struct Route {
 
 class Server {
  public:
-  // With a `cache`, documents' responses are shared with other generations.
-  explicit Server(ResponseCache* cache = nullptr) : cache_(cache) {}
+  // With a `cache`, documents' responses are shared with other generations;
+  // with `blocks`, a block unchanged since an earlier generation (the same
+  // input() and key set content) is taken over from it, not built again.
+  explicit Server(ResponseCache* cache = nullptr, BlockCache* blocks = nullptr)
+      : cache_(cache), block_cache_(blocks) {}
 
   // Starts a wellknown_issuer or wellknown_resource block written at
   // `origin`. Throws ConfigError if the identifier is already defined in
@@ -53,7 +56,7 @@ class Server {
   // checks). `not_found`: answer a discovery path that nothing here serves
   // with the module's JSON 404 (wellknown_not_found on), rather than leave
   // it to the server's locations.
-  Findings build(const KeySets& key_sets, CacheControls& cache_controls,
+  Findings build(KeySets& key_sets, CacheControls& cache_controls,
                  const CacheControl& server_cache_control, bool not_found = false);
 
   // An exact-match location (`location = PATH`) of this server, after
@@ -88,9 +91,12 @@ class Server {
     std::string route;  // decoded identifier path, "" for the root
     std::string metadata_url;
   };
+  std::shared_ptr<const BuiltBlock> build_block(const DiscoveryBlock& block, const KeySet* keys,
+                                                KeySets& key_sets);
+
   ResponseCache* cache_ = nullptr;
-  std::deque<std::shared_ptr<const Response>> responses_;  // what the table points into
-  std::deque<Timeline> timelines_;
+  BlockCache* block_cache_ = nullptr;
+  std::vector<std::shared_ptr<const BuiltBlock>> built_;  // what the table points into
   RouteTable<Answer> routes_;
   std::vector<ProtectedResource> resources_;  // longest route first
   bool not_found_ = false;

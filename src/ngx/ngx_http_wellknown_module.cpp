@@ -326,6 +326,8 @@ void* create_main_conf(ngx_conf_t* cf) noexcept {
   cln->data = mcf->configuration;
   mcf->loaded_at = ngx_time();
   reload_caches().key_files.begin_load(mcf->loaded_at);
+  reload_caches().key_sets.begin_load();
+  reload_caches().blocks.begin_load();
   return mcf;
 }
 
@@ -513,7 +515,22 @@ ngx_int_t postconfiguration(ngx_conf_t* cf) noexcept {
                     key_files.reused(), key_files.read());
     }
     key_files.end_load();
+    wellknown::KeySetCache& sets = reload_caches().key_sets;
+    if (sets.reused() > 0) {
+      ngx_log_error(NGX_LOG_NOTICE, cf->log, 0,
+                    "wellknown: %uz key sets unchanged since an earlier load taken over, %uz built",
+                    sets.reused(), sets.built());
+    }
+    wellknown::BlockCache& blocks = reload_caches().blocks;
+    if (blocks.reused() > 0) {
+      ngx_log_error(NGX_LOG_NOTICE, cf->log, 0,
+                    "wellknown: %uz issuer and resource blocks unchanged since an earlier load "
+                    "taken over, %uz built",
+                    blocks.reused(), blocks.built());
+    }
     reload_caches().responses.prune();
+    sets.prune();
+    blocks.prune();
 #ifdef __GLIBC__
     // Hand the pages building freed back to the kernel before nginx forks
     // its workers (glibc keeps freed memory inside its heap otherwise).

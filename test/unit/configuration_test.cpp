@@ -348,6 +348,87 @@ TEST_F(ServerTest, RoutesEveryFormAndDeclinesTheRest) {
   EXPECT_EQ(s.route("/status").action, Route::Action::Decline);
 }
 
+// A block unchanged since an earlier generation, with the same key set
+// content, is taken over whole (the same documents, not built again); a
+// changed statement or a changed key set builds it again; a block that
+// signs is always built.
+TEST_F(ServerTest, UnchangedBlocksAreTakenOverChangedOnesBuilt) {
+  ResponseCache responses;
+  BlockCache blocks;
+  auto doc = [](const Server& s, const char* path) {
+    return s.route(path).timeline->at(0).response;
+  };
+  const char* t1 = "/t1/.well-known/openid-configuration";
+  const char* t2 = "/t2/.well-known/openid-configuration";
+  auto first = std::make_unique<Server>(&responses, &blocks);
+  open_issuer(*first, "https://id.example.com/t1", "a.conf", 1);
+  open_issuer(*first, "https://id.example.com/t2", "a.conf", 2);
+  blocks.begin_load();
+  build(*first);
+  EXPECT_EQ(blocks.reused(), 0u);
+  EXPECT_EQ(blocks.built(), 2u);
+
+  // The next generation: t1 as before (at another line), t2 with one more
+  // member.
+  Server second(&responses, &blocks);
+  open_issuer(second, "https://id.example.com/t1", "b.conf", 10);
+  DiscoveryBlock& changed = open_issuer(second, "https://id.example.com/t2", "b.conf", 20);
+  changed.statement("scopes_supported", {"openid"}, identity);
+  blocks.begin_load();
+  std::vector<std::string> w = build(second);
+  EXPECT_EQ(blocks.reused(), 1u);
+  EXPECT_EQ(blocks.built(), 1u);
+  EXPECT_EQ(doc(second, t1), doc(*first, t1));
+  EXPECT_NE(doc(second, t2), doc(*first, t2));
+  EXPECT_NE(doc(second, t2)->body.find("scopes_supported"), std::string::npos);
+  // A taken-over block's warnings are said again, at its new line.
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].find("b.conf:10"), std::string::npos) << w[0];
+  EXPECT_NE(w[0].find("b.conf:20"), std::string::npos) << w[0];
+
+  // While the second generation holds its blocks, pruning keeps them; once
+  // no generation does, they are gone.
+  first.reset();
+  blocks.prune();
+  EXPECT_EQ(blocks.size(), 2u);
+
+  // The same statements over another key set content: built again, and
+  // its jwks-derived member follows the new set.
+  auto rsa = testkeys::generate("RSA", "2048");
+  TempFile rsa_pem(testkeys::spki(rsa.get()));
+  KeySets other;
+  KeySet& k = other.define("k");
+  key_statement(k, "key", {rsa_pem.path}, identity, 0);
+  other.seal("k", k, 0);
+  Server third(&responses, &blocks);
+  open_issuer(third, "https://id.example.com/t1", "c.conf", 1);
+  blocks.begin_load();
+  third.build(other, ccs_, ccs_.get("public, max-age=600"));
+  EXPECT_EQ(blocks.reused(), 0u);
+  EXPECT_NE(doc(third, t1), doc(second, t1));
+  EXPECT_NE(doc(third, t1)->body.find("RS256"), std::string::npos);
+
+  // A metadata file's content is part of the block: the same statement
+  // over a rewritten file builds again.
+  TempFile meta("{\"scopes_supported\":[\"openid\"]}");
+  auto with_file = [&](Server& s) {
+    DiscoveryBlock& b = open_issuer(s, "https://id.example.com/t3", "d.conf", 1);
+    b.statement("metadata_file", {meta.path}, identity);
+  };
+  Server fourth(&responses, &blocks);
+  with_file(fourth);
+  blocks.begin_load();
+  build(fourth);
+  std::ofstream(meta.path, std::ios::trunc) << "{\"scopes_supported\":[\"openid\",\"email\"]}";
+  Server fifth(&responses, &blocks);
+  with_file(fifth);
+  blocks.begin_load();
+  build(fifth);
+  EXPECT_EQ(blocks.reused(), 0u);
+  EXPECT_NE(doc(fifth, "/t3/.well-known/openid-configuration")->body.find("email"),
+            std::string::npos);
+}
+
 TEST_F(ServerTest, UnservedDiscoveryPathsAreDeclinedByDefault) {
   Server s;
   open_issuer(s, "https://id.example.com/t1", "a.conf", 3);
@@ -444,7 +525,7 @@ TEST_F(ServerTest, RepeatedIdentifier) {
 }
 
 TEST_F(ServerTest, ErrorsNameTheBlockAndItsOrigin) {
-  auto located = [this](Server& s, const KeySets& sets) -> std::pair<std::string, Origin> {
+  auto located = [this](Server& s, KeySets& sets) -> std::pair<std::string, Origin> {
     try {
       s.build(sets, ccs_, ccs_.get("public, max-age=600"));
     } catch (const LocatedError& e) {

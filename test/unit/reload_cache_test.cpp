@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "core/jwk.hpp"
+#include "core/key_sets.hpp"
 #include "keys.hpp"
 
 using namespace wellknown;
@@ -124,6 +125,79 @@ TEST(KeyFileCache, LoadsForgetFilesNoLongerNamed) {
   EXPECT_THROW(cache.load(bad.path), ConfigError);
   cache.end_load();
   EXPECT_EQ(cache.size(), 1u);
+}
+
+// A key set without a schedule whose statements and files are unchanged is
+// taken over from an earlier load: the same responses, the same warnings,
+// and its JWKs made only when a document asks for them. A changed file, or
+// a schedule, builds it again.
+TEST(KeySetCache, UnchangedSetsAreTakenOverChangedOnesBuilt) {
+  auto ec = testkeys::generate("EC", "P-256");
+  auto rsa = testkeys::generate("RSA", "2048");
+  TempFile a(testkeys::pkcs8(ec.get()));
+  TempFile b(testkeys::spki(rsa.get()));
+  const time_t later = time(nullptr) + 60;  // the files have settled
+  KeyFileCache files;
+  ResponseCache responses;
+  KeySetCache sets;
+  auto identity = [](const std::string& s) { return s; };
+  // One generation: set "k" with `a` twice under two kids (a warning), and b.
+  auto load = [&](const std::vector<std::string>& b_options) {
+    auto gen = std::make_unique<KeySets>();
+    gen->use_cache(&responses, &sets);
+    files.begin_load(later);
+    sets.begin_load();
+    KeySet& k = gen->define("k");
+    declare_key(k, "key", {a.path, "kid=one"}, identity, {"n.conf", 1}, &files);
+    declare_key(k, "key", {a.path, "kid=two"}, identity, {"n.conf", 2}, &files);
+    std::vector<std::string> bv{b.path};
+    bv.insert(bv.end(), b_options.begin(), b_options.end());
+    declare_key(k, "key", bv, identity, {"n.conf", 3}, &files);
+    std::vector<LocatedWarning> w = gen->resolve(later, &files);
+    files.end_load();
+    return std::make_pair(std::move(gen), w);
+  };
+  auto body = [](const KeySets& g) { return g.get("k").timeline.at(0).response; };
+
+  auto [first, w1] = load({});
+  EXPECT_EQ(sets.built(), 1u);
+  EXPECT_EQ(sets.reused(), 0u);
+  ASSERT_EQ(w1.size(), 1u);
+  EXPECT_NE(w1[0].message.find("the same key is already in this set"), std::string::npos)
+      << w1[0].message;
+  EXPECT_EQ(w1[0].origin.line, 2u);
+
+  auto [second, w2] = load({});
+  EXPECT_EQ(sets.reused(), 1u);
+  EXPECT_EQ(sets.built(), 0u);
+  EXPECT_EQ(body(*second), body(*first));
+  ASSERT_EQ(w2.size(), 1u);
+  EXPECT_EQ(w2[0].message, w1[0].message);
+  EXPECT_EQ(w2[0].origin.line, 2u);
+  // Its JWKs, when a document needs them, are those of the first load.
+  std::vector<std::string> kids1, kids2;
+  for (const auto& j : first->jwks("k").keys()) kids1.push_back(j.kid);
+  for (const auto& j : second->jwks("k").keys()) kids2.push_back(j.kid);
+  EXPECT_EQ(kids2, kids1);
+  EXPECT_EQ(kids2, (std::vector<std::string>{"one", "two", kids1[2]}));
+
+  // Other options on a key: built again.
+  auto [third, w3] = load({"alg=PS256"});
+  EXPECT_EQ(sets.reused(), 0u);
+  EXPECT_NE(body(*third)->body, body(*first)->body);
+
+  // A schedule: built at every load, never kept.
+  auto [fourth, w4] = load({"publish=2020-01-01T00:00:00Z"});
+  auto [fifth, w5] = load({"publish=2020-01-01T00:00:00Z"});
+  EXPECT_EQ(sets.reused(), 0u);
+  EXPECT_EQ(sets.built(), 1u);
+
+  // b replaced by another key: built again, the new key served.
+  auto rsa2 = testkeys::generate("RSA", "2048");
+  std::ofstream(b.path, std::ios::trunc) << testkeys::spki(rsa2.get());
+  auto [sixth, w6] = load({});
+  EXPECT_EQ(sets.reused(), 0u);
+  EXPECT_NE(body(*sixth)->body, body(*second)->body);
 }
 
 // Responses are shared by body while a configuration holds them.
