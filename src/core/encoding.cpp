@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -56,6 +57,10 @@ std::string sha256(std::string_view bytes) {
 std::string sha1(std::string_view bytes) { return digest(EVP_sha1(), bytes); }
 
 bool is_valid_utf8(std::string_view s) {
+  // ASCII is UTF-8 (RFC 3629 §3): most values are, and need no serialiser.
+  if (std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    return true;
+  }
   // nlohmann::json's serialiser validates UTF-8 strictly (overlong forms,
   // surrogates, truncated sequences) and throws type_error 316 otherwise.
   try {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "encoding.hpp"
 #include "file.hpp"
@@ -115,14 +117,26 @@ bool contains(const nlohmann::ordered_json& array, const char* value) {
 
 }  // namespace
 
+namespace {
+
+// The registered member `member`, or null: one hash lookup (every statement
+// and every document member asks).
+const Registered* registered(std::string_view member) {
+  static const std::unordered_map<std::string_view, const Registered*> by_name = [] {
+    std::unordered_map<std::string_view, const Registered*> m;
+    for (const auto& r : kRegistered) m.emplace(r.name, &r);
+    return m;
+  }();
+  auto it = by_name.find(member);
+  return it == by_name.end() ? nullptr : it->second;
+}
+
+}  // namespace
+
 bool is_member_of(const std::string& member, Document document) {
   unsigned want = document == Document::ProtectedResource ? kResource : kServer;
-  for (const auto& r : kRegistered) {
-    if (member == r.name) {
-      return (r.registry & want) != 0;
-    }
-  }
-  return false;
+  const Registered* r = registered(member);
+  return r != nullptr && (r->registry & want) != 0;
 }
 
 std::vector<std::string> registered_members() {
@@ -132,12 +146,9 @@ std::vector<std::string> registered_members() {
 }
 
 std::optional<MemberType> registered_type(const std::string& member) {
-  for (const auto& r : kRegistered) {
-    if (member == r.name) {
-      return r.type;
-    }
-  }
-  return std::nullopt;
+  const Registered* r = registered(member);
+  if (r == nullptr) return std::nullopt;
+  return r->type;
 }
 
 nlohmann::ordered_json member_value(const std::string& member,

@@ -18,7 +18,10 @@ void KeyFileCache::prefetch(const std::string& path) {
   FileIdentity now_id;
   auto it = entries_.find(path);
   if (it != entries_.end() && file_identity(path, &now_id) && now_id == it->second.identity) {
-    return;  // taken over by load(), unless it changes before then
+    // Taken over by load(): the identity seen now decides, so that the file
+    // is looked at once per load.
+    it->second.confirmed = load_;
+    return;
   }
   prefetched_.emplace(path, reader_.request(path));
 }
@@ -27,8 +30,9 @@ PublicKeyMaterial KeyFileCache::load(const std::string& path) {
   FileIdentity now_id;
   auto it = entries_.find(path);
   auto asked = prefetched_.find(path);
-  if (asked == prefetched_.end() && it != entries_.end() && file_identity(path, &now_id) &&
-      now_id == it->second.identity) {
+  if (asked == prefetched_.end() && it != entries_.end() &&
+      (it->second.confirmed == load_ ||
+       (file_identity(path, &now_id) && now_id == it->second.identity))) {
     it->second.load = load_;
     ++reused_;
     PublicKeyMaterial m = copy_of(*it->second.material);

@@ -84,6 +84,7 @@ class KeyFileCache {
     FileIdentity identity;
     std::shared_ptr<const PublicKeyMaterial> material;
     unsigned long load = 0;  // the last load that named the file
+    unsigned long confirmed = 0;  // the last load whose prefetch found it unchanged
   };
   std::unordered_map<std::string, Entry> entries_;
   bool in_child_;
