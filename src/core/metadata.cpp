@@ -4,6 +4,7 @@
 #include <set>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "encoding.hpp"
 #include "file.hpp"
@@ -254,6 +255,27 @@ void set_member(nlohmann::ordered_json& doc, const std::string& member,
   doc[member] = std::move(value);  // ordered_json keeps an existing key's position
 }
 
+namespace {
+
+// check_url for a document member. The URLs a block's documents share (an
+// issuer serving both discovery documents has the same endpoints in each)
+// are parsed once: a URL that passed under the same rules passes again
+// (check_url depends on nothing else). Bounded: the last few hundred.
+void check_member_url(const std::string& name, const std::string& url, const UrlRules& rules) {
+  static std::unordered_set<std::string> passed;
+  std::string key;
+  key.reserve(url.size() + 2);
+  key += rules.allow_http ? 'h' : 's';
+  key += rules.allow_query ? 'q' : '-';
+  key += url;
+  if (passed.count(key) != 0) return;
+  check_url(name, url, rules);
+  if (passed.size() >= 512) passed.clear();
+  passed.insert(std::move(key));
+}
+
+}  // namespace
+
 void check_member_types(const nlohmann::ordered_json& doc, const ValidationOptions& options) {
   UrlRules url_rules;
   url_rules.allow_http = options.allow_http;
@@ -284,9 +306,9 @@ void check_member_types(const nlohmann::ordered_json& doc, const ValidationOptio
     UrlRules rules = url_rules;
     rules.allow_query = name != "issuer";
     if (*type == MemberType::Url) {
-      check_url(name, v.get<std::string>(), rules);
+      check_member_url(name, v.get_ref<const std::string&>(), rules);
     } else if (*type == MemberType::UrlArray) {
-      for (const auto& e : v) check_url(name, e.get<std::string>(), rules);
+      for (const auto& e : v) check_member_url(name, e.get_ref<const std::string&>(), rules);
     }
   }
 }
