@@ -1,5 +1,6 @@
 #include "key_sets.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "encoding.hpp"
@@ -193,7 +194,9 @@ std::vector<LocatedWarning> KeySets::resolve(Seconds now, KeyFileCache* cache) {
         set->timeline = built->timeline;
         for (size_t i = 0; i < pending.size(); ++i) {
           file_warnings(i);
-          for (const auto& w : built->key_warnings[i]) warnings.push_back({w, pending[i].origin});
+          if (!built->key_warnings.empty()) {
+            for (const auto& w : built->key_warnings[i]) warnings.push_back({w, pending[i].origin});
+          }
           set->taken.push_back({pending[i].path, pending[i].options, std::move(materials[i])});
         }
         std::vector<PendingKey>().swap(set->pending);
@@ -225,7 +228,10 @@ std::vector<LocatedWarning> KeySets::resolve(Seconds now, KeyFileCache* cache) {
         built->responses.push_back(*by_body_.at(std::string_view(v.response->body)));
       }
       built->timeline = set->timeline;
-      built->key_warnings = std::move(key_warnings);
+      if (std::any_of(key_warnings.begin(), key_warnings.end(),
+                      [](const auto& w) { return !w.empty(); })) {
+        built->key_warnings = std::move(key_warnings);
+      }
       set_cache_->keep(digest, built);
       set->built = std::move(built);
     } else if (set_cache_) {

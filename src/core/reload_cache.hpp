@@ -14,6 +14,9 @@
 //     unchanged block is not built again.
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -123,7 +126,9 @@ struct BuiltBlock {
   };
   std::vector<Document> documents;
   std::vector<std::string> jwks_paths;
-  std::vector<std::string> warnings;
+  // Null for none; blocks of one load with the same warnings (thousands of
+  // issuers alike) share one list.
+  std::shared_ptr<const std::vector<std::string>> warnings;
   std::optional<std::string> given_jwks_route;
   std::optional<std::string> resource_route;
   std::string resource_metadata_url;
@@ -137,7 +142,8 @@ struct BuiltBlock {
 struct BuiltKeySet {
   std::vector<std::shared_ptr<const Response>> responses;
   Timeline timeline;
-  std::vector<std::vector<std::string>> key_warnings;  // per key, in order
+  // Per key, in order; empty when no key has any.
+  std::vector<std::vector<std::string>> key_warnings;
 };
 
 // Built things by a digest of what they were built from, while a
@@ -150,7 +156,7 @@ class BuiltCache {
   // What was built from `digest` by this or an earlier load, while a
   // configuration still holds it; else null.
   std::shared_ptr<const T> find(const std::string& digest) {
-    auto it = by_digest_.find(digest);
+    auto it = by_digest_.find(key_of(digest));
     if (it == by_digest_.end()) return nullptr;
     std::shared_ptr<const T> held = it->second.lock();
     if (held) ++reused_;
@@ -158,7 +164,7 @@ class BuiltCache {
   }
   // Keeps `built`, built from `digest`, for later loads.
   void keep(const std::string& digest, const std::shared_ptr<const T>& built) {
-    by_digest_[digest] = built;
+    by_digest_[key_of(digest)] = built;
     ++built_;
   }
   // Counts one built that cannot be kept.
@@ -175,8 +181,24 @@ class BuiltCache {
   size_t built() const { return built_; }
   size_t size() const { return by_digest_.size(); }
 
+  // A SHA-256 digest, held in the entry (a string of 32 would be one more
+  // allocation per entry).
+  using Key = std::array<char, 32>;
+
  private:
-  std::unordered_map<std::string, std::weak_ptr<const T>> by_digest_;
+  struct KeyHash {
+    size_t operator()(const Key& k) const noexcept {
+      size_t h;
+      std::memcpy(&h, k.data(), sizeof h);  // the digest's bytes are uniform
+      return h;
+    }
+  };
+  static Key key_of(const std::string& digest) {
+    Key k{};
+    std::memcpy(k.data(), digest.data(), std::min(digest.size(), k.size()));
+    return k;
+  }
+  std::unordered_map<Key, std::weak_ptr<const T>, KeyHash> by_digest_;
   size_t reused_ = 0, built_ = 0;
 };
 using KeySetCache = BuiltCache<BuiltKeySet>;

@@ -57,7 +57,13 @@ std::shared_ptr<const BuiltBlock> Server::build_block(const DiscoveryBlock& bloc
     built->documents.push_back({std::move(r), Timeline(raw), std::move(d.paths)});
   }
   built->jwks_paths = std::move(docs.jwks_paths);
-  built->warnings = std::move(docs.warnings);
+  if (!docs.warnings.empty()) {
+    std::string joined;
+    for (const auto& w : docs.warnings) joined += w + '\n';
+    auto& shared = warning_lists_[joined];
+    if (!shared) shared = std::make_shared<const std::vector<std::string>>(std::move(docs.warnings));
+    built->warnings = shared;
+  }
   built->given_jwks_route = std::move(docs.given_jwks_route);
   built->resource_route = std::move(docs.resource_route);
   built->resource_metadata_url = std::move(docs.resource_metadata_url);
@@ -94,8 +100,10 @@ Findings Server::build(KeySets& key_sets, CacheControls& cache_controls,
       const DiscoveryConfig& config = b.block.config();
       const KeySet* keys = b.block.key_set().empty() ? nullptr : &key_sets.get(b.block.key_set());
       const BuiltBlock& docs = *built_.emplace_back(build_block(b.block, keys, key_sets));
-      for (const auto& w : docs.warnings) {
-        warnings.add(name(b), config.role == Role::Issuer ? "issuers" : "resources", w, b.origin);
+      if (docs.warnings) {
+        for (const auto& w : *docs.warnings) {
+          warnings.add(name(b), config.role == Role::Issuer ? "issuers" : "resources", w, b.origin);
+        }
       }
       std::string owner = (config.role == Role::Issuer ? "issuer \"" : "resource \"") +
                           config.identifier + "\"";
@@ -131,6 +139,7 @@ Findings Server::build(KeySets& key_sets, CacheControls& cache_controls,
   }
   blocks_.clear();
   declared_.clear();
+  warning_lists_.clear();
   std::stable_sort(resources_.begin(), resources_.end(),
                    [](const auto& a, const auto& b) { return a.route.size() > b.route.size(); });
   return warnings;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -97,6 +98,8 @@ class Server {
   ResponseCache* cache_ = nullptr;
   BlockCache* block_cache_ = nullptr;
   std::vector<std::shared_ptr<const BuiltBlock>> built_;  // what the table points into
+  // While building: the warning lists of the blocks built, by their text.
+  std::unordered_map<std::string, std::shared_ptr<const std::vector<std::string>>> warning_lists_;
   RouteTable<Answer> routes_;
   std::vector<ProtectedResource> resources_;  // longest route first
   bool not_found_ = false;
