@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "cache_control.hpp"
+#include "encoding.hpp"
 
 namespace wellknown {
 
@@ -39,14 +40,6 @@ constexpr Directive kDirectives[] = {
     {"wellknown_not_found", "http or server"},
     {"wellknown_serve", "http, server or location"},
 };
-
-// Appends `value` to a block's input(), length first, so that no two
-// statements' values run together the same way.
-void append_value(std::string& input, const std::string& value) {
-  input += std::to_string(value.size());
-  input += ':';
-  input += value;
-}
 
 // Refuses nginx variables: nothing in these blocks is evaluated per request.
 void check_no_variables(const std::string& what, const std::string& value) {
@@ -147,7 +140,7 @@ DiscoveryBlock::DiscoveryBlock(Role role, std::string identifier)
     : config_(role == Role::Issuer ? DiscoveryConfig{} : protected_resource_config({})) {
   check_no_variables(role == Role::Issuer ? "issuer" : "resource", identifier);
   input_ = role == Role::Issuer ? "issuer " : "resource ";
-  append_value(input_, identifier);
+  append_field(input_, identifier);
   config_.identifier = std::move(identifier);
 }
 
@@ -159,8 +152,8 @@ void DiscoveryBlock::statement(const std::string& name, const std::vector<std::s
                                const FullName& full_name) {
   for (const auto& v : values) check_no_variables(name, v);
   input_ += '\n';
-  append_value(input_, name);
-  for (const auto& v : values) append_value(input_, v);
+  append_field(input_, name);
+  for (const auto& v : values) append_field(input_, v);
   auto one = [&]() -> const std::string& {
     if (values.size() != 1) {
       throw ConfigError(name + " takes exactly one value");
@@ -217,7 +210,7 @@ void DiscoveryBlock::statement(const std::string& name, const std::vector<std::s
     config_.base_file = full_name(values[0]);
     config_.base = load_metadata_file(config_.base_file);
     // What the file holds now, not only its name, decides the documents.
-    append_value(input_, config_.base.dump());
+    append_field(input_, config_.base.dump());
   } else if (name == "extra") {
     if (values.size() != 2) {
       throw ConfigError("extra takes a member name and a JSON value: extra NAME JSON;");

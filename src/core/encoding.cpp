@@ -56,6 +56,12 @@ std::string sha256(std::string_view bytes) {
 
 std::string sha1(std::string_view bytes) { return digest(EVP_sha1(), bytes); }
 
+void append_field(std::string& input, std::string_view value) {
+  input += std::to_string(value.size());
+  input += ':';
+  input += value;
+}
+
 bool is_valid_utf8(std::string_view s) {
   // ASCII is UTF-8 (RFC 3629 §3): most values are, and need no serialiser.
   if (std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {

@@ -13,6 +13,10 @@ std::string base64(std::string_view bytes);
 std::string base64url(std::string_view bytes);
 
 std::string sha256(std::string_view bytes);
+
+// Appends `value` to the input of a digest, its length first, so that no
+// two sequences of values make the same input.
+void append_field(std::string& input, std::string_view value);
 std::string sha1(std::string_view bytes);
 
 // True if `s` is well-formed UTF-8 (RFC 3629), so JSON output can hold it.

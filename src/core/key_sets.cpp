@@ -114,11 +114,7 @@ void declare_key(KeySet& set, const std::string& name, const std::vector<std::st
   PendingKey key;
   key.path = check_key_statement(name, values, full_name, &key.options);
   key.origin = std::move(origin);
-  for (size_t i = 1; i < values.size(); ++i) {
-    key.input += std::to_string(values[i].size());
-    key.input += ':';
-    key.input += values[i];
-  }
+  for (size_t i = 1; i < values.size(); ++i) append_field(key.input, values[i]);
   if (cache) cache->prefetch(key.path);
   set.pending.push_back(std::move(key));
 }
@@ -146,7 +142,8 @@ std::string KeySets::digest_of(const KeySet& set, KeyFileCache* files) const {
     if (o.publish || o.retire || o.certificate_window) return {};
     const FileIdentity* id = files->kept(key.path);
     if (id == nullptr) return {};  // changed too recently to be kept
-    input += std::to_string(key.path.size()) + ':' + key.path + ' ' + key.input;
+    append_field(input, key.path);
+    input += key.input;
     for (long long v : {static_cast<long long>(id->device), static_cast<long long>(id->inode),
                         id->size, id->mtime_sec, id->mtime_nsec, id->ctime_sec, id->ctime_nsec,
                         static_cast<long long>(id->mode)}) {

@@ -136,7 +136,7 @@ struct BuiltBlock {
 
 // What a key set without a schedule builds from its keys: the responses
 // of its JWK Set and its timeline, and the warnings of each key beyond
-// those of its file (a duplicate kid). It depends only on its key
+// those of its file (the same key twice in the set). It depends only on its key
 // statements and the files' content, so a later load with the same
 // statements over the same files takes it over.
 struct BuiltKeySet {
